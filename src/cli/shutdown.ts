@@ -1,0 +1,47 @@
+// Graceful SIGINT/SIGTERM: abort the running command's signal, exit 130/143 after cleanup; a second Ctrl-C forces it.
+import { EXIT } from './exit-codes.js';
+
+export interface Shutdown {
+  /** Aborted (reason 'SIGINT' | 'SIGTERM') when a signal arrives. */
+  signal: AbortSignal;
+  /** The exit code the signal asks for, or undefined when none arrived. */
+  readonly exitCode: number | undefined;
+  dispose(): void;
+}
+
+/** Installs the signal handlers for one CLI run. */
+export function installShutdown(options: { forceAfterMs?: number; onForce?: () => void } = {}): Shutdown {
+  const controller = new AbortController();
+  let exitCode: number | undefined;
+  let forceTimer: NodeJS.Timeout | undefined;
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
+    const code = name === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+    if (exitCode !== undefined) {
+      // Second signal: the user means it.
+      options.onForce?.();
+      process.exit(code);
+    }
+    exitCode = code;
+    controller.abort(name);
+    forceTimer = setTimeout(() => {
+      options.onForce?.();
+      process.exit(code);
+    }, options.forceAfterMs ?? 10_000);
+    forceTimer.unref();
+  };
+  const sigint = () => onSignal('SIGINT');
+  const sigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+  return {
+    signal: controller.signal,
+    get exitCode() {
+      return exitCode;
+    },
+    dispose() {
+      process.off('SIGINT', sigint);
+      process.off('SIGTERM', sigterm);
+      if (forceTimer) clearTimeout(forceTimer);
+    },
+  };
+}
