@@ -1,0 +1,70 @@
+// The relay's channel map: creation, removal, the `_changes` feed and the idle sweep.
+import { Channel } from './channel.js';
+
+export const CHANGEFEED = '_changes';
+
+export interface RegistryOptions {
+  changefeed: boolean;
+  idleTimeoutMs: number;
+}
+
+export class ChannelRegistry {
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(private readonly options: RegistryOptions) {
+    if (options.changefeed) this.create(CHANGEFEED, 'application/json');
+  }
+
+  get(name: string): Channel | undefined {
+    return this.channels.get(name);
+  }
+
+  /** Returns the channel, creating it with `mimeType` when missing (the MIME is never updated later). */
+  getOrCreate(name: string, mimeType: string): Channel {
+    return this.channels.get(name) ?? this.create(name, mimeType);
+  }
+
+  /** DELETE / sweep: closes every segment (readers and preconnected POSTs are released) and forgets the name. */
+  remove(name: string): boolean {
+    const channel = this.channels.get(name);
+    if (!channel) return false;
+    channel.close();
+    this.channels.delete(name);
+    this.announce({ removed: [name] });
+    return true;
+  }
+
+  /** Deletes channels (not `_`-prefixed) whose last write is older than the idle timeout; returns their names. */
+  sweep(now = Date.now()): string[] {
+    const idle = [...this.channels.values()]
+      .filter((c) => !c.name.startsWith('_') && now - c.writeTime > this.options.idleTimeoutMs)
+      .map((c) => c.name);
+    for (const name of idle) this.remove(name);
+    return idle;
+  }
+
+  /** Shutdown: closes everything without changefeed messages. */
+  closeAll(): void {
+    for (const channel of this.channels.values()) channel.close();
+    this.channels.clear();
+  }
+
+  private create(name: string, mimeType: string): Channel {
+    const channel = new Channel(name, mimeType);
+    this.channels.set(name, channel);
+    this.announce({ added: [name] });
+    return channel;
+  }
+
+  /** Appends one complete segment to `_changes`, as if a publisher had POSTed it. */
+  private announce(change: { added?: string[]; removed?: string[] }): void {
+    if (!this.options.changefeed) return;
+    const feed = this.channels.get(CHANGEFEED);
+    if (!feed || feed.closed) return;
+    const seq = feed.nextWrite;
+    const segment = feed.getForWrite(seq);
+    feed.markWritten(seq);
+    segment.append(Buffer.from(JSON.stringify(change)));
+    segment.close();
+  }
+}

@@ -1,0 +1,52 @@
+// One trickle segment: a paged append-only byte buffer that many readers walk without copying.
+
+/** Called once when new bytes arrive or the segment closes. */
+export type Wake = () => void;
+
+export class Segment {
+  /** Incoming Buffers kept as-is: readers index into this list, nobody copies. */
+  readonly chunks: Buffer[] = [];
+  size = 0;
+  closed = false;
+  private waiters: Wake[] = [];
+  private wakeScheduled = false;
+
+  constructor(readonly seq: number) {}
+
+  /** Appends one chunk and wakes waiting readers (batched per microtask so a burst of chunks costs one wake). */
+  append(chunk: Buffer): void {
+    if (this.closed || chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    this.scheduleWake();
+  }
+
+  /** Marks the segment complete: readers get EOF once they have drained it. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.scheduleWake();
+  }
+
+  /** Registers a one-shot callback for the next append or close. */
+  onChange(wake: Wake): void {
+    this.waiters.push(wake);
+  }
+
+  /** Removes a callback registered with onChange (a reader that went away). */
+  offChange(wake: Wake): void {
+    const i = this.waiters.indexOf(wake);
+    if (i >= 0) this.waiters.splice(i, 1);
+  }
+
+  private scheduleWake(): void {
+    if (this.wakeScheduled || this.waiters.length === 0) return;
+    this.wakeScheduled = true;
+    queueMicrotask(() => {
+      this.wakeScheduled = false;
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const wake of waiters) wake();
+    });
+  }
+}
