@@ -1,19 +1,150 @@
-// `trickle serve`: the worker HTTP API that orchestrators drive.
+// `trickle serve`: the worker HTTP API that orchestrators drive (optionally registering itself).
 import { Command } from 'commander';
-import { addCommonOptions, defineAction, notYetAvailable, withExamples } from '../command.js';
+import { addCommonOptions, defineAction, withExamples } from '../command.js';
+import { addRegistrationExtras, REGISTRATION_SPECS, resolveRegistration, type RegistrationSettings } from '../registration-settings.js';
+import { TrickleError } from '../../errors.js';
+import { resolveFfmpeg } from '../../media/ffmpeg.js';
+import { loadProcessor, runLoad } from '../../processor/loader.js';
+import { resolveParams } from '../../processor/params.js';
+import type { DeviceSpec } from '../../processor/types.js';
+import { createWorker } from '../../worker/server.js';
+import { packageVersion } from '../../worker/system-routes.js';
+import { keepRegistered, type Registration } from '../../register/register.js';
+import { gpuInfo } from '../../hardware/gpu.js';
+
+const MORE = `
+Routes (PyTrickle-compatible, also under /api/stream/*):
+  POST /stream/start, /live-video-to-video   start a stream (503 while LOADING or at capacity)
+  POST /stream/stop, /stream/params          address a stream with X-Stream-Id (or
+                                             gateway_request_id / stream_id in the body)
+  GET  /stream/status, /health, /version, /app-version, /hardware/info, /hardware/stats
+States: LOADING (processor load() running) → IDLE → OK (streams active); ERROR if load() failed.
+
+Environment: TRICKLE_SERVE_HOST, TRICKLE_SERVE_PORT, TRICKLE_PROCESSOR, TRICKLE_CAPACITY
+(or CAPABILITY_CAPACITY), TRICKLE_API_TOKEN, TRICKLE_REGISTER, TRICKLE_DEVICE, TRICKLE_FFMPEG,
+PIPELINE, CAPABILITY_NAME; with --register also everything \`trickle register --help\` lists.
+`;
+
+interface ServeSettings extends RegistrationSettings {
+  host: string;
+  port: number;
+  processor?: string;
+  apiToken?: string;
+  register?: string;
+  device: string;
+  ffmpeg?: string;
+  pipeline: string;
+  appVersion: string;
+}
+
+function waitForSignal(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
 
 export function serveCommand(): Command {
   const cmd = new Command('serve')
     .description('run the worker HTTP API (PyTrickle-compatible) for an orchestrator')
     .option('--host <host>', 'address to listen on (default 0.0.0.0)')
-    .option('--port <port>', 'port to listen on (default 8080)')
+    .option('--port <port>', 'port to listen on (default 8080; 0 picks a free one)')
     .option('--processor <name|path>', 'processor every stream runs')
     .option('--capacity <n>', 'concurrent streams (default 1)')
     .option('--api-token <token>', 'require this bearer token on every route but /health')
     .option('--register <mode>', 'also register with an orchestrator: byoc or live-runner')
     .option('--device <device>', 'auto, cpu or cuda[:N] for model processors')
-    .option('--ffmpeg <path>', 'ffmpeg binary to use');
+    .option('--ffmpeg <path>', 'ffmpeg binary to use')
+    .option('--orch-url <url>', 'with --register: orchestrator URL (ORCH_URL)')
+    .option('--orch-secret-file <file>', 'with --register: read the orchestrator secret from a file (or ORCH_SECRET)')
+    .option('--name <name>', 'with --register: capability name (CAPABILITY_NAME)')
+    .option('--description <text>', 'with --register: capability description')
+    .option('--url <url>', 'with --register: URL the orchestrator reaches this worker at (CAPABILITY_URL)')
+    .option('--price-per-unit <n>', 'with --register: price per unit')
+    .option('--price-scaling <n>', 'with --register: price scaling')
+    .option('--insecure', 'with --register: do not verify the orchestrator TLS certificate');
+  addRegistrationExtras(cmd);
   addCommonOptions(cmd);
-  withExamples(cmd, 'trickle serve --processor red-tint --port 8080');
-  return defineAction(cmd, 'serve', notYetAvailable('serve'));
+  cmd.addHelpText('after', MORE);
+  withExamples(
+    cmd,
+    'trickle serve --processor red-tint --port 8080',
+    'TRICKLE_API_TOKEN=s3cret trickle serve --processor ./my-filter.js --capacity 2',
+    'ORCH_URL=https://orch:9995 ORCH_SECRET=… trickle serve --processor red-tint --register byoc --url http://worker:8080',
+  );
+  return defineAction(cmd, 'serve', async (ctx) => {
+    const s = ctx.settings<ServeSettings>([
+      { key: 'host', type: 'string', env: ['TRICKLE_SERVE_HOST'], default: '0.0.0.0', flag: '--host' },
+      { key: 'port', type: 'int', env: ['TRICKLE_SERVE_PORT'], default: 8080, flag: '--port' },
+      { key: 'processor', type: 'string', env: ['TRICKLE_PROCESSOR'], flag: '--processor' },
+      { key: 'apiToken', type: 'string', env: ['TRICKLE_API_TOKEN'], flag: '--api-token' },
+      { key: 'register', type: 'string', env: ['TRICKLE_REGISTER'], flag: '--register' },
+      { key: 'device', type: 'string', env: ['TRICKLE_DEVICE'], default: 'auto', flag: '--device' },
+      { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG'], flag: '--ffmpeg' },
+      { key: 'pipeline', type: 'string', env: ['PIPELINE'], default: 'byoc' },
+      { key: 'appVersion', type: 'string', env: ['TRICKLE_APP_VERSION'], default: '0.0.1' },
+      ...REGISTRATION_SPECS.map((spec) => (spec.key === 'capacity' ? { ...spec, env: ['TRICKLE_CAPACITY', 'CAPABILITY_CAPACITY'] } : spec)),
+      { key: 'mode', type: 'string', default: 'byoc' },
+    ]);
+    ctx.addSecret(s.apiToken);
+    if (!s.processor) throw new TrickleError('TRICKLE_USAGE', 'no processor: set --processor NAME|PATH (or TRICKLE_PROCESSOR)');
+    if (s.port < 0 || s.port > 65535) throw new TrickleError('TRICKLE_USAGE', `--port must be between 0 and 65535, got ${s.port}`);
+    if (!(s.capacity >= 1)) throw new TrickleError('TRICKLE_USAGE', `--capacity must be at least 1, got ${s.capacity}`);
+    if (!/^(auto|cpu|cuda(:\d+)?)$/.test(s.device)) throw new TrickleError('TRICKLE_USAGE', `--device must be auto, cpu or cuda[:N], got ${s.device}`);
+    const reg = s.register ? resolveRegistration(ctx, { ...s, mode: s.register }, `http://localhost:${s.port}`) : undefined;
+    const ffmpeg = resolveFfmpeg({ ffmpegPath: s.ffmpeg, env: ctx.env });
+    const device = s.device as DeviceSpec;
+    // Import now so a missing processor is a usage error; load() runs in the background while the worker is LOADING.
+    const def = await loadProcessor(s.processor);
+    const loadAbort = new AbortController();
+    const worker = await createWorker({
+      host: s.host,
+      port: s.port,
+      capacity: s.capacity,
+      apiToken: s.apiToken,
+      log: ctx.log,
+      ffmpeg,
+      device,
+      pipelineName: s.pipeline,
+      modelId: s.name,
+      appVersion: s.appVersion,
+      processor: async () => {
+        await runLoad(def, { log: ctx.log, device, params: resolveParams(def), signal: loadAbort.signal });
+        return def;
+      },
+    });
+    // The one line scripts and tests parse the URL from.
+    process.stderr.write(`trickle serve listening on ${worker.url}\n`);
+
+    let registration: Registration | undefined;
+    if (reg) {
+      const gpus = reg.mode === 'live-runner' ? Object.values(await gpuInfo()) : [];
+      const url = s.url ?? `http://localhost:${worker.port}`;
+      registration = keepRegistered({
+        ...reg,
+        url,
+        log: ctx.log,
+        signal: ctx.signal,
+        version: packageVersion(),
+        gpu: gpus[0] ? { id: gpus[0].id, name: gpus[0].name, vram_mb: Math.round(gpus[0].memory_total / 1048576) } : undefined,
+        // byoc has no readiness field: register once load() finished (never, when it failed).
+        ready: worker.loaded.catch(() => new Promise<void>(() => {})),
+        status: () => (worker.state === 'LOADING' ? 'loading' : worker.state === 'ERROR' ? 'error' : 'ready'),
+        sessionIds: () => worker.sessionIds(),
+        onSessions: (ids) => worker.reconcileSessions(ids),
+      });
+      worker.onStateChange(() => registration?.nudge());
+    }
+    let failure: unknown;
+    try {
+      await Promise.race([waitForSignal(ctx.signal), registration?.done.then(() => waitForSignal(ctx.signal))]);
+    } catch (err) {
+      failure = err;
+    }
+    loadAbort.abort();
+    // Unregister first so the orchestrator stops routing here, then end every stream gracefully.
+    await registration?.close();
+    await worker.close();
+    if (failure) throw failure;
+  });
 }

@@ -1,0 +1,78 @@
+// BYOC capability registration (PyTrickle-compatible): POST /capability/register, retries, 400 = secret rejected.
+import { TrickleError, isTrickleError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import { insecureDispatcher, orchEndpoint, postOrch, sleep as realSleep } from './http.js';
+import type { RegistrationOptions } from './types.js';
+
+/** The JSON body PyTrickle sends (price fields are integers: the orchestrator parses int64). */
+export function byocBody(opts: RegistrationOptions): Record<string, unknown> {
+  return {
+    url: opts.url,
+    name: opts.name,
+    description: opts.description,
+    capacity: opts.capacity,
+    price_per_unit: Math.trunc(opts.pricePerUnit),
+    price_scaling: Math.trunc(opts.priceScaling),
+  };
+}
+
+/** Registers the capability: up to `attempts` tries `retryDelayMs` apart; a 400 stops at once (exit 4). */
+export async function registerByoc(opts: RegistrationOptions): Promise<void> {
+  const log = opts.log ?? silentLogger;
+  const attempts = opts.attempts ?? 3;
+  const wait = opts.sleep ?? realSleep;
+  const dispatcher = opts.insecure ? insecureDispatcher() : undefined;
+  const url = orchEndpoint(opts.orchUrl, '/capability/register');
+  const body = JSON.stringify(byocBody(opts));
+  let last = '';
+  try {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await wait(opts.retryDelayMs ?? 2000, opts.signal);
+      try {
+        const res = await postOrch({ url, authorization: opts.orchSecret, body, timeoutMs: opts.attemptTimeoutMs ?? 1500, signal: opts.signal, dispatcher });
+        if (res.status === 200) {
+          log.info('registered with orchestrator', { mode: 'byoc', orchestrator: opts.orchUrl, name: opts.name, url: opts.url, capacity: opts.capacity });
+          return;
+        }
+        if (res.status === 400) {
+          throw new TrickleError('TRICKLE_REGISTRATION_REJECTED', `orchestrator rejected the secret (400 ${res.text.trim().slice(0, 200)})`, {
+            hint: 'check ORCH_SECRET / --orch-secret; a 400 can also mean the registration body was refused',
+            details: { status: 400, orchestrator: opts.orchUrl },
+          });
+        }
+        last = `HTTP ${res.status} ${res.text.trim().slice(0, 200)}`;
+      } catch (err) {
+        if (isTrickleError(err, 'TRICKLE_REGISTRATION_REJECTED', 'TRICKLE_ABORTED')) throw err;
+        last = (err as Error).message;
+      }
+      log.warn('registration attempt failed', { attempt, attempts, error: last });
+    }
+  } finally {
+    await dispatcher?.close();
+  }
+  throw new TrickleError('TRICKLE_REGISTRATION_FAILED', `registration with ${opts.orchUrl} failed after ${attempts} attempts: ${last}`, {
+    hint: 'is ORCH_URL reachable from here?',
+    details: { orchestrator: opts.orchUrl },
+  });
+}
+
+/** Removes the capability (body: the raw name, as the orchestrator expects). */
+export async function unregisterByoc(opts: RegistrationOptions): Promise<void> {
+  const dispatcher = opts.insecure ? insecureDispatcher() : undefined;
+  try {
+    const res = await postOrch({
+      url: orchEndpoint(opts.orchUrl, '/capability/unregister'),
+      authorization: opts.orchSecret,
+      body: opts.name,
+      contentType: 'text/plain',
+      timeoutMs: opts.attemptTimeoutMs ?? 1500,
+      dispatcher,
+    });
+    if (res.status !== 200) {
+      throw new TrickleError('TRICKLE_REGISTRATION_FAILED', `unregister answered HTTP ${res.status}`, { details: { status: res.status } });
+    }
+    (opts.log ?? silentLogger).info('unregistered from orchestrator', { mode: 'byoc', name: opts.name });
+  } finally {
+    await dispatcher?.close();
+  }
+}

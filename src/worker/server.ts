@@ -1,0 +1,192 @@
+// createWorker: the worker HTTP API behind `trickle serve` (routes, auth, readiness, streams).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { TrickleError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { FfmpegLocation } from '../media/ffmpeg.js';
+import type { DeviceSpec, ProcessorDefinition } from '../processor/types.js';
+import { runLoad } from '../processor/loader.js';
+import { resolveParams } from '../processor/params.js';
+import { sendError } from './replies.js';
+import { WorkerState, type ReportedStatus } from './state.js';
+import { STREAM_ROUTES } from './stream-routes.js';
+import { StreamManager, type PipelineFactory, type WorkerStream } from './streams.js';
+import { systemRoutes } from './system-routes.js';
+import { SessionReconciler } from './reconcile.js';
+
+export interface WorkerOptions {
+  host?: string;
+  port?: number;
+  /** A ready processor, or a function that imports it and runs its load() (the worker is LOADING meanwhile). */
+  processor: ProcessorDefinition | (() => Promise<ProcessorDefinition>);
+  /** Concurrent streams (default 1). */
+  capacity?: number;
+  /** When set, every route but /health needs `Authorization: Bearer <apiToken>`. */
+  apiToken?: string;
+  log?: Logger;
+  ffmpeg?: FfmpegLocation;
+  device?: DeviceSpec;
+  /** The pipeline factory (default: the real createPipeline, imported lazily). */
+  createPipeline?: PipelineFactory;
+  /** /version "pipeline" (default "byoc"). */
+  pipelineName?: string;
+  /** /version "model_id" (default ""). */
+  modelId?: string;
+  /** /app-version (default "0.0.1"). */
+  appVersion?: string;
+  nvidiaSmi?: string;
+}
+
+export interface Worker {
+  url: string;
+  port: number;
+  readonly state: ReportedStatus;
+  /** The active streams (registration reports their ids). */
+  streams(): readonly WorkerStream[];
+  /** Resolves when load() finished (rejects when it failed). */
+  readonly loaded: Promise<void>;
+  /** Called on every readiness / stream-count change. */
+  onStateChange(listener: (status: ReportedStatus) => void): () => void;
+  /** The live-runner sessions running here (streams started with Livepeer-Session-Id), else the stream ids. */
+  sessionIds(): string[];
+  /** Applies the orchestrator's session list (live-runner heartbeat reply). */
+  reconcileSessions(ids: readonly string[]): void;
+  /** Stops every stream gracefully, then the server. Idempotent. */
+  close(): Promise<void>;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1].trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function defaultFactory(): Promise<PipelineFactory> {
+  // A non-literal specifier: the pipeline (and ffmpeg plumbing) loads only when a worker starts.
+  const spec = '../pipeline/index.js';
+  const mod = (await import(spec)) as { createPipeline: PipelineFactory };
+  return mod.createPipeline;
+}
+
+/** Starts the worker API; resolves once it listens (the processor may still be loading). */
+export async function createWorker(opts: WorkerOptions): Promise<Worker> {
+  const log = opts.log ?? silentLogger;
+  const capacity = Math.max(1, Math.floor(opts.capacity ?? 1));
+  let processor: ProcessorDefinition | undefined = typeof opts.processor === 'function' ? undefined : opts.processor;
+  let factory = opts.createPipeline;
+  let streams: StreamManager;
+  const state = new WorkerState(() => streams.count);
+  streams = new StreamManager({
+    capacity,
+    createPipeline: (o) => factory!(o),
+    processor: () => processor!,
+    log,
+    ffmpeg: opts.ffmpeg,
+    device: opts.device,
+    onChange: () => state.emit(),
+  });
+  const system = systemRoutes(state, {
+    pipeline: opts.pipelineName ?? 'byoc',
+    modelId: opts.modelId ?? '',
+    appVersion: opts.appVersion ?? '0.0.1',
+    nvidiaSmi: opts.nvidiaSmi,
+  });
+  const routeCtx = { state, streams, log };
+  const reconciler = new SessionReconciler(streams, log);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://worker');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    if (opts.apiToken && path !== '/health' && !tokenMatches(req.headers.authorization, opts.apiToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendError(req, res, 401, 'Unauthorized: missing or invalid bearer token');
+    }
+    const m = /^(?:\/api)?\/stream\/([a-z]+)$/.exec(path);
+    const streamRoute = path === '/live-video-to-video' ? STREAM_ROUTES.start : m ? STREAM_ROUTES[m[1]] : undefined;
+    if (streamRoute) {
+      const ok = req.method === streamRoute.method || (streamRoute.method === 'GET' && req.method === 'HEAD');
+      if (!ok) return sendError(req, res, 405, `Method ${req.method} not allowed`);
+      return streamRoute.handler(routeCtx, req, res, url);
+    }
+    const sys = system[path];
+    if (sys) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(req, res, 405, `Method ${req.method} not allowed`);
+      return sys(req, res);
+    }
+    sendError(req, res, 404, `Not found: ${path}`);
+  };
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error('worker request failed', { path: req.url, error: (err as Error)?.message ?? String(err) });
+      sendError(req, res, 500, `Internal error: ${(err as Error)?.message ?? err}`);
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new TrickleError('TRICKLE_PORT_IN_USE', `port ${opts.port} is already in use`, { cause: err, hint: 'pick another --port' })
+          : new TrickleError('TRICKLE_INTERNAL', `worker could not listen: ${err.message}`, { cause: err }),
+      );
+    };
+    server.once('error', onError);
+    server.listen(opts.port ?? 8080, opts.host ?? '0.0.0.0', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+
+  const loadAbort = new AbortController();
+  const loaded = (async () => {
+    if (!factory) factory = await defaultFactory();
+    if (typeof opts.processor === 'function') processor = await opts.processor();
+    else await runLoad(opts.processor, { log, device: opts.device ?? 'auto', params: resolveParams(opts.processor), signal: loadAbort.signal });
+  })();
+  loaded.then(
+    () => {
+      log.info('worker ready', { status: 'IDLE', capacity });
+      state.setReady();
+    },
+    (err: unknown) => {
+      if (loadAbort.signal.aborted) return;
+      const msg = (err as Error)?.message ?? String(err);
+      log.error('processor load failed; the worker stays in ERROR', { error: msg });
+      state.setLoadFailed(`Model loading failed: ${msg}`);
+    },
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${addr.port}`,
+    port: addr.port,
+    get state() {
+      return state.status;
+    },
+    streams: () => streams.list(),
+    sessionIds: () => streams.list().map((s) => s.sessionId ?? s.id),
+    reconcileSessions: (ids) => reconciler.reconcile(ids),
+    loaded,
+    onStateChange: (l) => state.onChange(l),
+    close() {
+      closing ??= (async () => {
+        loadAbort.abort();
+        server.close();
+        await streams.stopAll();
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections?.();
+      })();
+      return closing;
+    },
+  };
+}

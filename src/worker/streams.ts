@@ -1,0 +1,167 @@
+// The worker's streams: up to `capacity` pipelines, addressed by stream id, cleaned up when they end.
+import type { Logger } from '../logger.js';
+import type { FfmpegLocation } from '../media/ffmpeg.js';
+import type { Pipeline, PipelineOptions, PipelineResult } from '../pipeline/types.js';
+import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
+import type { StartRequest } from './validate.js';
+
+export type PipelineFactory = (opts: PipelineOptions) => Pipeline;
+
+export interface WorkerStream {
+  /** The id the stream was started under (X-Stream-Id, else gateway_request_id). */
+  readonly id: string;
+  /** Every id that addresses it: X-Stream-Id, gateway_request_id, stream_id. */
+  readonly aliases: ReadonlySet<string>;
+  readonly request: StartRequest;
+  readonly pipeline: Pipeline;
+  readonly startedAt: number;
+  /** The live-runner session (Livepeer-Session-Id header) this stream belongs to, if any. */
+  readonly sessionId?: string;
+  /** False once the pipeline has ended or is being stopped. */
+  running: boolean;
+}
+
+export interface StreamManagerOptions {
+  capacity: number;
+  createPipeline: PipelineFactory;
+  processor: () => ProcessorDefinition;
+  log: Logger;
+  ffmpeg?: FfmpegLocation;
+  device?: DeviceSpec;
+  /** Called when a stream is added or removed (readiness reporting). */
+  onChange?: () => void;
+  /** Bound on a graceful stop before the stream is dropped anyway. */
+  stopTimeoutMs?: number;
+}
+
+export type Lookup =
+  | { stream: WorkerStream }
+  | { error: 'none' | 'ambiguous' | 'unknown'; id?: string };
+
+/** Start refused because every slot is taken, or the id is already running. */
+export class StartRefused extends Error {
+  constructor(readonly reason: 'capacity' | 'duplicate', message: string) {
+    super(message);
+  }
+}
+
+/** Owns the running pipelines; one stop or failure never disturbs another stream. */
+export class StreamManager {
+  private readonly streams = new Map<string, WorkerStream>();
+  private readonly ending = new Set<Promise<unknown>>();
+  lastError: string | undefined;
+  endedCount = 0;
+
+  constructor(private readonly opts: StreamManagerOptions) {}
+
+  get count(): number {
+    return this.streams.size;
+  }
+
+  get capacity(): number {
+    return this.opts.capacity;
+  }
+
+  list(): WorkerStream[] {
+    return [...this.streams.values()];
+  }
+
+  /** Finds a stream by id; without an id, the only active stream is the default. */
+  find(id: string | undefined): Lookup {
+    if (id) {
+      for (const s of this.streams.values()) if (s.aliases.has(id)) return { stream: s };
+      return { error: this.streams.size === 0 ? 'none' : 'unknown', id };
+    }
+    if (this.streams.size === 0) return { error: 'none' };
+    if (this.streams.size > 1) return { error: 'ambiguous' };
+    return { stream: this.streams.values().next().value as WorkerStream };
+  }
+
+  /** Creates and starts a pipeline in the background; throws StartRefused when it cannot. */
+  start(req: StartRequest, headerId: string | undefined, sessionId?: string): WorkerStream {
+    const id = headerId || req.gatewayRequestId;
+    const aliases = new Set([id, req.gatewayRequestId, ...(req.streamId ? [req.streamId] : [])]);
+    for (const a of aliases) {
+      if ('stream' in this.find(a)) throw new StartRefused('duplicate', `stream ${a} is already running`);
+    }
+    if (this.streams.size >= this.opts.capacity) throw new StartRefused('capacity', 'Pipeline is still in use');
+    const p = req.params;
+    const log = this.opts.log.child({ stream: id });
+    const pipeline = this.opts.createPipeline({
+      input: req.subscribeUrl ?? '',
+      output: req.publishUrl ?? '',
+      control: req.controlUrl,
+      events: req.eventsUrl,
+      data: req.dataUrl,
+      processor: this.opts.processor(),
+      params: p,
+      width: typeof p.width === 'number' ? p.width : undefined,
+      height: typeof p.height === 'number' ? p.height : undefined,
+      maxFramerate: typeof p.max_framerate === 'number' ? p.max_framerate : undefined,
+      streamId: id,
+      ffmpeg: this.opts.ffmpeg,
+      device: this.opts.device,
+      log,
+    });
+    const stream: WorkerStream = { id, aliases, request: req, pipeline, startedAt: Date.now(), sessionId, running: true };
+    this.streams.set(id, stream);
+    this.opts.onChange?.();
+    log.info('stream started', { subscribe: req.subscribeUrl, publish: req.publishUrl, events: req.eventsUrl });
+    pipeline.start().catch((err: unknown) => {
+      log.warn('stream failed to start', { error: (err as Error)?.message ?? String(err) });
+      void pipeline.stop().catch(() => {});
+    });
+    void pipeline.done.then((result) => this.ended(stream, result));
+    return stream;
+  }
+
+  private ended(stream: WorkerStream, result: PipelineResult): void {
+    stream.running = false;
+    if (this.streams.get(stream.id) !== stream) return;
+    this.streams.delete(stream.id);
+    this.endedCount++;
+    const log = this.opts.log.child({ stream: stream.id });
+    if (result.reason === 'error' || result.reason === 'input-not-found') {
+      this.lastError = result.error?.message ?? result.reason;
+      log.warn('stream ended', { reason: result.reason, error: result.error?.message });
+    } else {
+      log.info('stream ended', { reason: result.reason });
+    }
+    this.opts.onChange?.();
+  }
+
+  /** Applies a params update to one stream. */
+  async update(stream: WorkerStream, params: Params): Promise<void> {
+    await stream.pipeline.update(params);
+  }
+
+  /** Stops one stream gracefully (bounded) and frees its slot. */
+  async stop(stream: WorkerStream): Promise<void> {
+    stream.running = false;
+    const timeout = this.opts.stopTimeoutMs ?? 8000;
+    let timer: NodeJS.Timeout | undefined;
+    const stopping = Promise.race([
+      stream.pipeline.stop(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeout);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    this.ending.add(stopping);
+    try {
+      await stopping;
+    } finally {
+      this.ending.delete(stopping);
+      if (this.streams.get(stream.id) === stream) {
+        this.streams.delete(stream.id);
+        this.endedCount++;
+        this.opts.onChange?.();
+      }
+    }
+  }
+
+  /** Stops every stream (worker shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.streams.values()].map((s) => this.stop(s)));
+    await Promise.allSettled([...this.ending]);
+  }
+}
