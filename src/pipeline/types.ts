@@ -27,6 +27,32 @@ export interface PipelineOptions {
   signal?: AbortSignal;
   /** Every monitoring event also goes here (serve, the status line). */
   onEvent?: (event: PipelineEvent) => void;
+  /**
+   * Settles when the processor's load() has finished; until then frames bypass the processor
+   * (passthrough output, so a gateway never sees a gap). Rejecting ends the pipeline with 'error'.
+   */
+  ready?: Promise<unknown>;
+  /** Wait for the input channel to appear instead of ending with 'input-not-found'. */
+  waitForInput?: boolean;
+  /** Knobs for tests and benchmarks; defaults are the product's behaviour. */
+  internal?: PipelineInternalOptions;
+}
+
+export interface PipelineInternalOptions {
+  /** Heartbeat interval (default 10000). */
+  heartbeatMs?: number;
+  /** Status event interval (default 10000). */
+  statusMs?: number;
+  /** Data channel batch interval (default 333). */
+  dataIntervalMs?: number;
+  /** Data channel keep-alive after silence (default 25000). */
+  dataKeepAliveMs?: number;
+  /** Video frames the leaky queue holds (default 2). */
+  queueCapacity?: number;
+  /** Graceful stop budget before children are killed (default 3000). */
+  stopGraceMs?: number;
+  /** x264 preset (default the encoder's). */
+  preset?: string;
 }
 
 /** A monitoring event, as published on the events channel (PyTrickle envelope is added there). */
@@ -53,6 +79,10 @@ export interface PipelineStats {
   restarts: number;
   lastError?: string;
   startedAt: number;
+  /** Video frames left out by max_framerate (not counted as drops). */
+  framesSkipped?: number;
+  /** Items waiting in the leaky queue now. */
+  queued?: number;
 }
 
 export type PipelineEndReason = 'input-ended' | 'input-not-found' | 'stopped' | 'error';

@@ -1,8 +1,44 @@
 // `trickle process`: subscribe, decode, run a processor on every frame, encode, publish.
 import { Command } from 'commander';
-import { addCommonOptions, defineAction, notYetAvailable, withExamples } from '../command.js';
+import { runProcess } from '../../pipeline/run-process.js';
+import type { PipelineStats } from '../../pipeline/types.js';
+import type { DeviceSpec } from '../../processor/types.js';
+import { addCommonOptions, defineAction, withExamples, type CommandContext } from '../command.js';
+import { EXIT } from '../exit-codes.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+interface ProcessSettings {
+  in?: string;
+  out?: string;
+  processor?: string;
+  param?: string[];
+  params?: Record<string, unknown>;
+  control?: string;
+  events?: string;
+  data?: string;
+  width?: number;
+  height?: number;
+  maxFramerate?: number;
+  gop?: number;
+  device: DeviceSpec;
+  ffmpeg?: string;
+  statsInterval?: number;
+  wait: boolean;
+}
+
+function statsLine(s: PipelineStats): string {
+  return `in ${s.inputFps.toFixed(1)} fps · out ${s.outputFps.toFixed(1)} fps · frames ${s.framesOut}/${s.framesIn} · dropped ${s.framesDropped} · errors ${s.framesErrored} · latency ${Math.round(s.latencyMs)} ms`;
+}
+
+/** A single rewritten status line on an interactive stderr; NDJSON lines with --stats-interval. */
+function statsPrinter(ctx: CommandContext, intervalS: number | undefined): ((s: PipelineStats) => void) | undefined {
+  if (intervalS && intervalS > 0) {
+    return (s) => process.stderr.write(JSON.stringify({ type: 'stats', time: new Date().toISOString(), ...s }) + '\n');
+  }
+  if (ctx.interactive) return (s) => process.stderr.write(`\r\x1b[2K${statsLine(s)}`);
+  return undefined;
+}
 
 export function processCommand(): Command {
   const cmd = new Command('process')
@@ -21,8 +57,59 @@ export function processCommand(): Command {
     .option('--gop <seconds>', 'keyframe interval of the output (default 2)')
     .option('--device <device>', 'auto, cpu or cuda[:N] for model processors')
     .option('--ffmpeg <path>', 'ffmpeg binary to use')
-    .option('--stats-interval <seconds>', 'print NDJSON stats lines on stderr every S seconds');
+    .option('--stats-interval <seconds>', 'print NDJSON stats lines on stderr every S seconds')
+    .option('--wait', 'wait for the input channel to appear instead of exiting 3');
   addCommonOptions(cmd);
-  withExamples(cmd, 'trickle process --in http://127.0.0.1:3389/in --out http://127.0.0.1:3389/out --processor red-tint --param intensity=0.5');
-  return defineAction(cmd, 'process', notYetAvailable('process'));
+  withExamples(
+    cmd,
+    'trickle process --in http://127.0.0.1:3389/in --out http://127.0.0.1:3389/out --processor red-tint --param intensity=0.5',
+    'trickle process --in $IN --out $OUT --processor ./my-processor.js --control $CONTROL --events $EVENTS --stats-interval 5',
+  );
+  return defineAction(cmd, 'process', async (ctx) => {
+    const s = ctx.settings<ProcessSettings>([
+      { key: 'in', type: 'string', env: ['TRICKLE_IN'], flag: '--in' },
+      { key: 'out', type: 'string', env: ['TRICKLE_OUT'], flag: '--out' },
+      { key: 'processor', type: 'string', env: ['TRICKLE_PROCESSOR'], flag: '--processor' },
+      { key: 'param', type: 'json', flag: '--param' },
+      { key: 'params', type: 'json', env: ['TRICKLE_PARAMS'], flag: '--params' },
+      { key: 'control', type: 'string', env: ['TRICKLE_CONTROL'], flag: '--control' },
+      { key: 'events', type: 'string', env: ['TRICKLE_EVENTS'], flag: '--events' },
+      { key: 'data', type: 'string', env: ['TRICKLE_DATA'], flag: '--data' },
+      { key: 'width', type: 'int', env: ['TRICKLE_WIDTH'], flag: '--width' },
+      { key: 'height', type: 'int', env: ['TRICKLE_HEIGHT'], flag: '--height' },
+      { key: 'maxFramerate', type: 'number', env: ['TRICKLE_MAX_FRAMERATE'], flag: '--max-framerate' },
+      { key: 'gop', type: 'number', env: ['TRICKLE_GOP'], flag: '--gop', default: 2 },
+      { key: 'device', type: 'string', env: ['TRICKLE_DEVICE'], flag: '--device', default: 'auto' },
+      { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG'], flag: '--ffmpeg' },
+      { key: 'statsInterval', type: 'number', env: ['TRICKLE_STATS_INTERVAL'], flag: '--stats-interval' },
+      { key: 'wait', type: 'boolean', env: ['TRICKLE_WAIT'], flag: '--wait', default: false },
+    ]);
+    const printer = statsPrinter(ctx, s.statsInterval);
+    const result = await runProcess({
+      input: s.in ?? '',
+      output: s.out ?? '',
+      processor: s.processor ?? '',
+      param: Array.isArray(s.param) ? s.param.map(String) : undefined,
+      params: s.params,
+      control: s.control,
+      events: s.events,
+      data: s.data,
+      width: s.width,
+      height: s.height,
+      maxFramerate: s.maxFramerate,
+      gop: s.gop,
+      device: s.device,
+      ffmpegPath: s.ffmpeg,
+      waitForInput: s.wait,
+      env: ctx.env,
+      log: ctx.log,
+      signal: ctx.signal,
+      onStats: printer,
+      statsIntervalMs: s.statsInterval && s.statsInterval > 0 ? s.statsInterval * 1000 : 500,
+    }).finally(() => {
+      if (ctx.interactive && !(s.statsInterval && s.statsInterval > 0)) process.stderr.write('\r\x1b[2K');
+    });
+    ctx.log.info(`${result.reason === 'input-ended' ? 'input ended' : 'stopped'}: ${statsLine(result.stats)}`);
+    return EXIT.ok;
+  });
 }

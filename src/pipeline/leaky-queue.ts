@@ -1,0 +1,77 @@
+// The small queue between decoder and processor: holds a couple of video frames and drops the oldest when full.
+
+export interface LeakyQueueOptions {
+  /** Video frames kept at most (default 2); audio is never dropped. */
+  capacity?: number;
+  /** Called with each dropped item. */
+  onDrop?: (item: unknown) => void;
+}
+
+interface Entry<T> {
+  item: T;
+  droppable: boolean;
+}
+
+/** A FIFO where droppable items beyond `capacity` evict the oldest droppable one (latency stays bounded). */
+export class LeakyQueue<T> {
+  private readonly items: Entry<T>[] = [];
+  private readonly capacity: number;
+  private droppableCount = 0;
+  private waiter: ((v: void) => void) | undefined;
+  private closed = false;
+  dropped = 0;
+
+  constructor(private readonly options: LeakyQueueOptions = {}) {
+    this.capacity = Math.max(1, options.capacity ?? 2);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Adds an item; a droppable one may push the oldest droppable item out. */
+  push(item: T, droppable: boolean): void {
+    if (this.closed) return;
+    this.items.push({ item, droppable });
+    if (droppable && ++this.droppableCount > this.capacity) {
+      const i = this.items.findIndex((e) => e.droppable);
+      const [gone] = this.items.splice(i, 1);
+      this.droppableCount--;
+      this.dropped++;
+      this.options.onDrop?.(gone.item);
+    }
+    this.wake();
+  }
+
+  /** No more items will come; shift() returns undefined once the queue is drained. */
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  /** Throws away everything queued (stop without draining). */
+  clear(): void {
+    this.items.length = 0;
+    this.droppableCount = 0;
+    this.wake();
+  }
+
+  /** The next item, waiting for one; undefined after close() and drain. */
+  async shift(): Promise<T | undefined> {
+    for (;;) {
+      const e = this.items.shift();
+      if (e) {
+        if (e.droppable) this.droppableCount--;
+        return e.item;
+      }
+      if (this.closed) return undefined;
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+}

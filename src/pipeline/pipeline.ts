@@ -1,0 +1,333 @@
+// One stream's wiring: Subscriber → Decoder → leaky queue → processor → Encoder → publishTs → Publisher.
+import { randomUUID } from 'node:crypto';
+import { isAbortError, isTrickleError, TrickleError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { Params } from '../processor/types.js';
+import { Publisher } from '../trickle/publisher.js';
+import { Subscriber } from '../trickle/subscriber.js';
+import { runControlChannel } from './control.js';
+import { DataChannel } from './data.js';
+import { EventsChannel } from './events.js';
+import { FpsMeter } from './fps-meter.js';
+import { LatencyTracker } from './latency.js';
+import { LeakyQueue } from './leaky-queue.js';
+import { MediaStages } from './media-stages.js';
+import { StreamMonitor } from './monitor.js';
+import { instrumentPublisher } from './output-tap.js';
+import { ProcessorRunner } from './runner.js';
+import type { Pipeline, PipelineEndReason, PipelineEvent, PipelineOptions, PipelineResult, PipelineStats } from './types.js';
+
+type Frame = VideoFrame | AudioFrame;
+const isVideo = (f: Frame): f is VideoFrame => (f as VideoFrame).width !== undefined;
+
+/** Builds a pipeline; nothing runs until start(). */
+export function createPipeline(opts: PipelineOptions): Pipeline {
+  return new StreamPipeline(opts);
+}
+
+class StreamPipeline implements Pipeline {
+  readonly streamId: string;
+  readonly done: Promise<PipelineResult>;
+  private settle!: (r: PipelineResult) => void;
+  private readonly log: Logger;
+  private readonly inputAbort = new AbortController();
+  private readonly hardAbort = new AbortController();
+  private readonly streamAbort = new AbortController();
+  private readonly runner: ProcessorRunner;
+  private readonly queue: LeakyQueue<Frame>;
+  private readonly latency = new LatencyTracker();
+  private readonly fpsIn = new FpsMeter();
+  private readonly fpsOut = new FpsMeter();
+  private readonly audioIn = new FpsMeter();
+  private readonly audioOut = new FpsMeter();
+  private readonly monitor: StreamMonitor;
+  private readonly events?: EventsChannel;
+  private readonly data?: DataChannel;
+  private publisher?: Publisher;
+  private media?: MediaStages;
+  private started = false;
+  private stopping?: Promise<void>;
+  private endReason?: PipelineEndReason;
+  private endError?: Error;
+  private dims = { width: 0, height: 0 };
+  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number; lastErrorAt?: number } = {};
+  private lastErrorEventAt = 0;
+  private suppressedErrors = 0;
+  private readonly s: PipelineStats = {
+    state: 'starting',
+    framesIn: 0,
+    framesOut: 0,
+    framesDropped: 0,
+    framesErrored: 0,
+    audioFramesIn: 0,
+    segmentsIn: 0,
+    segmentsOut: 0,
+    inputFps: 0,
+    outputFps: 0,
+    latencyMs: 0,
+    restarts: 0,
+    startedAt: Date.now(),
+  };
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.streamId = opts.streamId ?? randomUUID();
+    this.log = (opts.log ?? silentLogger).child({ stream: this.streamId.slice(0, 8) });
+    this.done = new Promise((resolve) => (this.settle = resolve));
+    const internal = opts.internal ?? {};
+    this.queue = new LeakyQueue<Frame>({ capacity: internal.queueCapacity ?? 2, onDrop: () => this.s.framesDropped++ });
+    if (opts.events) this.events = new EventsChannel({ url: opts.events, log: this.log });
+    if (opts.data) this.data = new DataChannel({ url: opts.data, log: this.log, intervalMs: internal.dataIntervalMs, keepAliveMs: internal.dataKeepAliveMs });
+    this.runner = new ProcessorRunner({
+      processor: opts.processor,
+      params: { ...(opts.processor.params ?? {}), ...(opts.params ?? {}) },
+      streamId: this.streamId,
+      device: opts.device ?? 'auto',
+      log: this.log,
+      signal: this.streamAbort.signal,
+      sendData: (item) => this.data?.push(item),
+      emitEvent: (type, data) => this.emit(type, data ?? {}),
+      onError: (err, hook) => this.onProcessorError(err, hook),
+    });
+    this.monitor = new StreamMonitor({
+      heartbeatMs: internal.heartbeatMs,
+      statusMs: internal.statusMs,
+      emit: (type, data) => this.emit(type, data),
+      snapshot: () => ({
+        stats: this.stats(),
+        params: this.params,
+        urls: { subscribe: opts.input, publish: opts.output, control: opts.control ?? '', events: opts.events ?? '', data: opts.data ?? '' },
+        dimensions: { width: this.dims.width || opts.width || 512, height: this.dims.height || opts.height || 512 },
+        audioFpsIn: this.audioIn.fps(),
+        audioFpsOut: this.audioOut.fps(),
+        pipeline: opts.processor.name ?? 'processor',
+        ...this.marks,
+      }),
+    });
+    opts.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  get params(): Params {
+    return this.runner.ctx.params;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.monitor.start();
+    if (this.opts.ready) {
+      // load() still running: frames bypass the processor so the output never goes quiet.
+      this.runner.ready = false;
+      this.opts.ready.then(
+        async () => {
+          this.runner.ready = true;
+          await this.runner.start();
+        },
+        (err) => this.fail(new TrickleError('TRICKLE_PROCESSOR_LOAD', `processor load failed: ${(err as Error)?.message ?? err}`, { cause: err })),
+      );
+    } else await this.runner.start();
+    this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
+    this.media = new MediaStages({
+      ffmpeg: this.opts.ffmpeg,
+      width: this.opts.width,
+      height: this.opts.height,
+      maxFramerate: this.opts.maxFramerate ?? numberParam(this.opts.params?.max_framerate),
+      gop: this.opts.gop ?? 2,
+      preset: this.opts.internal?.preset,
+      log: this.log,
+      signal: this.hardAbort.signal,
+      onRestart: () => this.s.restarts++,
+    });
+    if (this.opts.control) {
+      void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
+    }
+    this.s.state = 'running';
+    void this.run();
+  }
+
+  /** The three concurrent loops; settles `done` when the output has ended. */
+  private async run(): Promise<void> {
+    const media = this.media!;
+    const tapped = instrumentPublisher(this.publisher!, {
+      onFirstWrite: () => this.emit('send_first_processed_segment', {}),
+      onSegment: () => this.s.segmentsOut++,
+      onPts: (pts) => {
+        this.latency.published(pts);
+        this.marks.lastOutputAt = Date.now();
+      },
+    });
+    const input = this.inputLoop(media);
+    const decode = this.decodeLoop(media);
+    const process = this.processLoop(media);
+    const output = media.publish(tapped);
+    const results = await Promise.allSettled([input, decode, process, output]);
+    for (const r of results) if (r.status === 'rejected' && !isAbortError(r.reason)) this.fail(r.reason as Error);
+    await this.finish();
+  }
+
+  private async inputLoop(media: MediaStages): Promise<void> {
+    const sub = new Subscriber({
+      url: this.opts.input,
+      waitForChannel: this.opts.waitForInput ?? false,
+      signal: this.inputAbort.signal,
+      log: this.log,
+    });
+    try {
+      for (;;) {
+        const seg = await sub.next();
+        if (!seg) break;
+        for await (const chunk of seg.body as AsyncIterable<Uint8Array>) await media.writeInput(chunk);
+        this.s.segmentsIn++;
+        this.marks.lastInputAt = Date.now();
+        if (this.s.segmentsIn === 1) this.emit('receive_first_ingest_segment', {});
+      }
+      this.endReason ??= 'input-ended';
+    } catch (err) {
+      if (this.inputAbort.signal.aborted || isAbortError(err)) this.endReason ??= 'stopped';
+      else if (isTrickleError(err, 'TRICKLE_STREAM_NOT_FOUND') && this.s.segmentsIn === 0) this.endReason ??= 'input-not-found';
+      else if (isTrickleError(err, 'TRICKLE_STREAM_NOT_FOUND')) this.endReason ??= 'input-ended';
+      else this.fail(err as Error);
+    } finally {
+      await sub.close().catch(() => undefined);
+      media.endInput();
+    }
+  }
+
+  private async decodeLoop(media: MediaStages): Promise<void> {
+    try {
+      for await (const frame of media.frames()) {
+        if (isVideo(frame)) {
+          this.s.framesIn++;
+          this.fpsIn.tick();
+          this.latency.decoded(frame.pts);
+          this.queue.push(frame, true);
+        } else {
+          this.s.audioFramesIn++;
+          this.audioIn.tick();
+          this.queue.push(frame, false);
+        }
+      }
+    } finally {
+      this.queue.close();
+    }
+  }
+
+  private async processLoop(media: MediaStages): Promise<void> {
+    try {
+      for (;;) {
+        const frame = await this.queue.shift();
+        if (!frame) break;
+        if (isVideo(frame)) {
+          const out = await this.runner.video(frame);
+          this.dims = { width: out.width, height: out.height };
+          await media.writeVideo(out);
+          this.s.framesOut++;
+          this.fpsOut.tick();
+        } else {
+          await media.writeAudio(await this.runner.audio(frame));
+          this.audioOut.tick();
+        }
+      }
+    } finally {
+      await media.endOutput();
+    }
+  }
+
+  private onProcessorError(err: unknown, hook: string): void {
+    if (hook === 'video') this.s.framesErrored++;
+    const message = err instanceof Error ? err.message : String(err);
+    this.s.lastError = `${hook}: ${message}`;
+    this.marks.lastErrorAt = Date.now();
+    // At most two error events a second; the count of the ones held back rides on the next.
+    const now = Date.now();
+    if (now - this.lastErrorEventAt < 500) {
+      this.suppressedErrors++;
+      return;
+    }
+    this.lastErrorEventAt = now;
+    this.emit('error', { message, hook, suppressed: this.suppressedErrors });
+    this.suppressedErrors = 0;
+  }
+
+  private fail(err: Error): void {
+    if (this.endError) return;
+    this.endError = err;
+    this.endReason = 'error';
+    this.s.lastError = err.message;
+    this.log.error('pipeline failed', { error: err.message, code: (err as TrickleError).code });
+    this.emit('error', { message: err.message, fatal: true });
+    void this.stop();
+  }
+
+  private emit(type: string, data: Record<string, unknown>): void {
+    const event: PipelineEvent = { type, timestamp: Date.now(), streamId: this.streamId, ...data };
+    try {
+      this.opts.onEvent?.(event);
+    } catch {
+      /* a sink's failure is not the stream's */
+    }
+    this.events?.send(event);
+  }
+
+  async update(params: Params): Promise<void> {
+    if (params.max_framerate !== undefined && this.media) this.media.maxFramerate = numberParam(params.max_framerate);
+    const changed = await this.runner.update(params);
+    this.marks.lastParamsAt = Date.now();
+    this.log.info('params updated', { keys: Object.keys(changed).join(',') });
+    this.emit('params_updated', { params: this.params });
+  }
+
+  /** Graceful: stop reading input, flush decoder/encoder, end the output (DELETE); hard-kill after the grace. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.endReason ??= 'stopped';
+      if (!this.started) {
+        await this.finish();
+        return;
+      }
+      this.s.state = 'stopping';
+      this.inputAbort.abort();
+      const grace = this.opts.internal?.stopGraceMs ?? 3000;
+      const timer = setTimeout(() => {
+        this.queue.clear();
+        this.hardAbort.abort();
+      }, grace);
+      await this.done;
+      clearTimeout(timer);
+    })();
+    return this.stopping;
+  }
+
+  private finishing?: Promise<void>;
+  private finish(): Promise<void> {
+    this.finishing ??= (async () => {
+      this.s.state = this.endReason === 'error' ? 'error' : 'stopping';
+      this.streamAbort.abort();
+      await Promise.race([this.runner.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await this.media?.close();
+      await this.publisher?.close().catch(() => undefined);
+      this.monitor.stop();
+      this.emit('stream_stopped', { reason: this.endReason });
+      await Promise.all([this.events?.close(), this.data?.close()]);
+      if (this.s.state !== 'error') this.s.state = 'stopped';
+      this.settle({ reason: this.endReason ?? 'stopped', error: this.endError });
+    })();
+    return this.finishing;
+  }
+
+  stats(): PipelineStats {
+    return {
+      ...this.s,
+      inputFps: this.fpsIn.fps(),
+      outputFps: this.fpsOut.fps(),
+      latencyMs: this.latency.medianMs(),
+      framesSkipped: this.media?.skipped ?? 0,
+      queued: this.queue.size,
+    } as PipelineStats;
+  }
+}
+
+function numberParam(v: unknown): number | undefined {
+  const n = typeof v === 'string' ? Number(v) : (v as number);
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
