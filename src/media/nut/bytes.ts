@@ -1,0 +1,138 @@
+// NUT's primitive codings: CRC-32 (poly 0x04C11DB7, MSB first), v/s varints, vb strings, u(32).
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+/** Continues a NUT CRC over `buf[start, end)`; a packet plus its stored checksum yields 0. */
+export function crc32(buf: Uint8Array, start = 0, end = buf.length, crc = 0): number {
+  for (let i = start; i < end; i++) crc = (CRC_TABLE[((crc >>> 24) ^ buf[i]) & 0xff] ^ (crc << 8)) >>> 0;
+  return crc;
+}
+
+/** Thrown by ByteReader when the buffer ends mid-structure: the caller waits for more input. */
+export const NEED_MORE: unique symbol = Symbol('need more bytes');
+
+/** A cursor over one buffer that reads NUT codings and throws NEED_MORE at the end. */
+export class ByteReader {
+  constructor(
+    public buf: Uint8Array,
+    public pos = 0,
+    public end = buf.length,
+  ) {}
+
+  get left(): number {
+    return this.end - this.pos;
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) throw NEED_MORE;
+    return this.buf[this.pos++];
+  }
+
+  u32(): number {
+    if (this.pos + 4 > this.end) throw NEED_MORE;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += 4;
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+  }
+
+  /** Unsigned varint: 7 bits a byte, high bit set on all but the last byte. */
+  v(): number {
+    let value = 0;
+    for (let n = 0; n < 10; n++) {
+      const byte = this.u8();
+      value = value * 128 + (byte & 0x7f);
+      if (!(byte & 0x80)) return value;
+    }
+    throw new RangeError('NUT varint longer than 10 bytes');
+  }
+
+  /** Signed varint: v mapped 0,1,2,3,4 → 0,1,-1,2,-2. */
+  s(): number {
+    const t = this.v() + 1;
+    const half = Math.floor(t / 2);
+    return t % 2 === 1 && half !== 0 ? -half : half;
+  }
+
+  /** Length-prefixed bytes (a view into the buffer). */
+  vb(): Uint8Array {
+    const len = this.v();
+    if (this.pos + len > this.end) throw NEED_MORE;
+    const out = this.buf.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return out;
+  }
+
+  skip(n: number): void {
+    if (this.pos + n > this.end) throw NEED_MORE;
+    this.pos += n;
+  }
+}
+
+/** An append-only byte builder for NUT headers (small: headers only, never frame data). */
+export class ByteWriter {
+  private buf = new Uint8Array(256);
+  length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  bytes(data: Uint8Array): this {
+    this.room(data.length);
+    this.buf.set(data, this.length);
+    this.length += data.length;
+    return this;
+  }
+
+  u8(x: number): this {
+    this.room(1);
+    this.buf[this.length++] = x & 0xff;
+    return this;
+  }
+
+  u32(x: number): this {
+    this.room(4);
+    this.buf[this.length++] = (x >>> 24) & 0xff;
+    this.buf[this.length++] = (x >>> 16) & 0xff;
+    this.buf[this.length++] = (x >>> 8) & 0xff;
+    this.buf[this.length++] = x & 0xff;
+    return this;
+  }
+
+  v(x: number): this {
+    if (!Number.isSafeInteger(x) || x < 0) throw new RangeError(`NUT v() needs a non-negative integer, got ${x}`);
+    const groups: number[] = [];
+    do {
+      groups.push(x % 128);
+      x = Math.floor(x / 128);
+    } while (x > 0);
+    this.room(groups.length);
+    for (let i = groups.length - 1; i >= 0; i--) this.buf[this.length++] = groups[i] | (i > 0 ? 0x80 : 0);
+    return this;
+  }
+
+  s(x: number): this {
+    return this.v(x > 0 ? 2 * x - 1 : -2 * x);
+  }
+
+  vb(data: Uint8Array): this {
+    return this.v(data.length).bytes(data);
+  }
+
+  /** The bytes written so far (a view; valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
