@@ -65,9 +65,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 async function defaultFactory(): Promise<PipelineFactory> {
-  // A non-literal specifier: the pipeline (and ffmpeg plumbing) loads only when a worker starts.
-  const spec = '../pipeline/index.js';
-  const mod = (await import(spec)) as { createPipeline: PipelineFactory };
+  // Lazy: the pipeline (and its ffmpeg plumbing) loads only when a worker starts.
+  const mod = await import('../pipeline/pipeline.js');
   return mod.createPipeline;
 }
 

@@ -91,6 +91,10 @@ export function parseStartRequest(body: unknown): StartRequest {
   const id = b.gateway_request_id;
   if (id === undefined || id === null) throw new ValidationError('gateway_request_id is required');
   if (typeof id !== 'string' || id.trim() === '') throw new ValidationError('gateway_request_id must be a non-empty string');
+  for (const key of ['subscribe_url', 'publish_url']) {
+    // Our pipeline always reads an input and writes an output (PyTrickle tolerates neither being absent).
+    if (b[key] === undefined || b[key] === null || b[key] === '') throw new ValidationError(`${key} is required`);
+  }
   const streamId = typeof b.stream_id === 'string' && b.stream_id !== '' ? b.stream_id : undefined;
   return {
     gatewayRequestId: id,

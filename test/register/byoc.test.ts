@@ -1,0 +1,133 @@
+// BYOC registration against a real HTTP orchestrator: exact requests, retries, the 400 path, unregister, secrets.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { registerByoc } from '../../src/register/byoc.js';
+import { TrickleError } from '../../src/errors.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { startOrchestrator, type FakeOrchestrator } from '../helpers/orchestrator.js';
+
+const SECRET = 'orch-secret-7f3a9c';
+
+const base = (orch: FakeOrchestrator) => ({
+  orchUrl: orch.url,
+  orchSecret: SECRET,
+  name: 'my-filter',
+  description: 'a test filter',
+  url: 'http://worker.example:8080',
+  capacity: 2,
+  pricePerUnit: 5,
+  priceScaling: 1,
+});
+
+describe('trickle register (byoc)', () => {
+  let orch: FakeOrchestrator;
+  before(async () => {
+    orch = await startOrchestrator({ secret: SECRET });
+  });
+  after(() => orch.close());
+
+  it('--once sends one POST /capability/register with the raw secret and PyTrickle body, exits 0', async () => {
+    const r = await runCli(['register', '--once', '--name', 'my-filter', '--description', 'a test filter', '--url', 'http://worker.example:8080', '--capacity', '2', '--price-per-unit', '5'], {
+      env: { NO_COLOR: '1', ORCH_URL: orch.url, ORCH_SECRET: SECRET },
+    });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const reqs = orch.to('/capability/register');
+    assert.equal(reqs.length, 1);
+    const req = reqs[0]!;
+    assert.equal(req.method, 'POST');
+    assert.equal(req.headers.authorization, SECRET);
+    assert.match(String(req.headers['content-type']), /^application\/json/);
+    assert.deepEqual(JSON.parse(req.body), {
+      url: 'http://worker.example:8080',
+      name: 'my-filter',
+      description: 'a test filter',
+      capacity: 2,
+      price_per_unit: 5,
+      price_scaling: 1,
+    });
+    assert.ok(!r.stderr.includes(SECRET), 'secret must not be printed');
+    assert.deepEqual(orch.capabilities.get('my-filter')?.url, 'http://worker.example:8080');
+  });
+
+  it('a wrong secret stops at once with exit 4 and "rejected the secret", never printing it', async () => {
+    const before = orch.to('/capability/register').length;
+    const wrong = 'wrong-secret-123456';
+    const r = await runCli(['register', '--once', '--orch-url', orch.url, '--orch-secret', wrong, '--log-format', 'json'], { env: { NO_COLOR: '1' } });
+    assert.equal(r.exitCode, 4, r.stderr);
+    assert.match(r.stderr, /rejected the secret/);
+    assert.ok(!r.stderr.includes(wrong));
+    assert.equal(orch.to('/capability/register').length - before, 1, 'no retry after a 400');
+  });
+
+  it('missing URL or secret is a usage error naming the setting (exit 2)', async () => {
+    const noUrl = await runCli(['register', '--once'], { env: { NO_COLOR: '1', ORCH_SECRET: SECRET } });
+    assert.equal(noUrl.exitCode, 2);
+    assert.match(noUrl.stderr, /ORCH_URL/);
+    const noSecret = await runCli(['register', '--once', '--orch-url', orch.url], { env: { NO_COLOR: '1' } });
+    assert.equal(noSecret.exitCode, 2);
+    assert.match(noSecret.stderr, /ORCH_SECRET/);
+  });
+
+  it('keeps the registration until SIGTERM, then unregisters with the raw name (exit 143)', async () => {
+    const child = spawnCli(['register', '--name', 'keeper', '--url', 'http://w:1'], { env: { NO_COLOR: '1', ORCH_URL: orch.url, ORCH_SECRET: SECRET } });
+    const n = orch.to('/capability/register').length;
+    await orch.waitFor('/capability/register', n + 1);
+    assert.ok(orch.capabilities.has('keeper'));
+    child.kill('SIGTERM');
+    const r = await child;
+    assert.equal(r.exitCode, 143, String(r.stderr));
+    const un = orch.to('/capability/unregister').at(-1)!;
+    assert.equal(un.headers.authorization, SECRET);
+    assert.equal(un.body, 'keeper');
+    assert.ok(!orch.capabilities.has('keeper'));
+    assert.ok(!String(r.stderr).includes(SECRET));
+  });
+});
+
+describe('registerByoc (library)', () => {
+  it('retries failures up to 3 attempts, 2 s apart, then succeeds', async () => {
+    const orch = await startOrchestrator({ secret: SECRET, failFirst: 2 });
+    try {
+      const waits: number[] = [];
+      await registerByoc({ ...base(orch), sleep: async (ms) => void waits.push(ms) });
+      assert.deepEqual(waits, [2000, 2000]);
+      assert.deepEqual(orch.to('/capability/register').map((r) => r.status), [503, 503, 200]);
+    } finally {
+      await orch.close();
+    }
+  });
+
+  it('gives up after 3 failed attempts with TRICKLE_REGISTRATION_FAILED', async () => {
+    const orch = await startOrchestrator({ secret: SECRET, failFirst: 10 });
+    try {
+      await assert.rejects(
+        registerByoc({ ...base(orch), sleep: async () => {} }),
+        (err: unknown) => err instanceof TrickleError && err.code === 'TRICKLE_REGISTRATION_FAILED' && /after 3 attempts/.test(err.message),
+      );
+      assert.equal(orch.to('/capability/register').length, 3);
+    } finally {
+      await orch.close();
+    }
+  });
+
+  it('an attempt that outlives its timeout counts as a failure and is retried', async () => {
+    const orch = await startOrchestrator({ secret: SECRET, delayMs: 600 });
+    try {
+      await assert.rejects(
+        registerByoc({ ...base(orch), attemptTimeoutMs: 150, sleep: async () => {} }),
+        (err: unknown) => err instanceof TrickleError && err.code === 'TRICKLE_REGISTRATION_FAILED' && /did not answer within 150 ms/.test(err.message),
+      );
+    } finally {
+      await orch.close();
+    }
+  });
+
+  it('400 → TRICKLE_REGISTRATION_REJECTED', async () => {
+    const orch = await startOrchestrator({ secret: SECRET });
+    try {
+      await assert.rejects(registerByoc({ ...base(orch), orchSecret: 'nope-nope' }), (err: unknown) => err instanceof TrickleError && err.code === 'TRICKLE_REGISTRATION_REJECTED');
+    } finally {
+      await orch.close();
+    }
+  });
+});
