@@ -106,7 +106,7 @@ export function serveCommand(): Command {
       ffmpeg,
       device,
       pipelineName: s.pipeline,
-      modelId: s.name,
+      modelId: reg?.name ?? ctx.env.CAPABILITY_NAME ?? ctx.env.MODEL_ID ?? '',
       appVersion: s.appVersion,
       processor: async () => {
         await runLoad(def, { log: ctx.log, device, params: resolveParams(def), signal: loadAbort.signal });
@@ -137,7 +137,9 @@ export function serveCommand(): Command {
     }
     let failure: unknown;
     try {
-      await Promise.race([waitForSignal(ctx.signal), registration?.done.then(() => waitForSignal(ctx.signal))]);
+      const ended = [waitForSignal(ctx.signal)];
+      if (registration) ended.push(registration.done.then(() => waitForSignal(ctx.signal)));
+      await Promise.race(ended);
     } catch (err) {
       failure = err;
     }

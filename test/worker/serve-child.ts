@@ -1,0 +1,97 @@
+// Test helpers: `trickle serve` as a child process, and JSON calls against it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BIN } from '../helpers/cli.js';
+
+export interface ServeChild {
+  url: string;
+  child: ChildProcess;
+  stderr(): string;
+  /** SIGTERM (SIGKILL after 10 s); resolves with the exit code or signal name. Idempotent. */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Starts `trickle serve --host 127.0.0.1 --port 0 ...args` and resolves once it printed its URL. */
+export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeChild> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`trickle serve did not start; stderr:\n${stderr}`));
+    }, 30_000);
+    child.stderr!.on('data', (t: string) => {
+      stderr += t;
+      const m = /listening on (\S+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`trickle serve exited (${code}) before listening; stderr:\n${stderr}`));
+    });
+  });
+  let stopping: Promise<number | string> | undefined;
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    stop(signal: NodeJS.Signals = 'SIGTERM') {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const code = await exited;
+        clearTimeout(force);
+        return code;
+      })();
+      return stopping;
+    },
+  };
+}
+
+export interface ApiReply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** One request to the worker; `json` is the parsed body (undefined when not JSON). */
+export async function api(
+  base: string,
+  path: string,
+  init: { method?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<ApiReply> {
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | Buffer | undefined = init.raw;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(base + path, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Polls /health until it reports `status` (or times out). */
+export async function waitForHealth(base: string, status: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await api(base, '/health');
+    if (r.json?.status === status) return;
+    if (Date.now() > deadline) throw new Error(`health never became ${status} (last ${r.text})`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
