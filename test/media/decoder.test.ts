@@ -1,0 +1,192 @@
+// Decoder with real ffmpeg: pts equal ffprobe's, pixel values, channel counts, VFR, size changes, errors.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { isTrickleError } from '../../src/errors.js';
+import { Decoder, type DecoderOptions } from '../../src/media/decoder.js';
+import type { AudioFrame, VideoFrame } from '../../src/media/frames.js';
+import { makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
+
+type Frame = VideoFrame | AudioFrame;
+const isVideo = (f: Frame): f is VideoFrame => 'width' in f;
+
+/** Feeds a whole file in 32 KiB writes and collects every frame. */
+async function decodeFile(file: string, opts: DecoderOptions = {}): Promise<{ video: VideoFrame[]; audio: AudioFrame[]; decoder: Decoder }> {
+  const bytes = await readFile(file);
+  const decoder = new Decoder(opts);
+  const feeding = (async () => {
+    for (let i = 0; i < bytes.length; i += 32768) await decoder.write(bytes.subarray(i, i + 32768));
+    decoder.endInput();
+  })();
+  const video: VideoFrame[] = [];
+  const audio: AudioFrame[] = [];
+  try {
+    for await (const f of decoder.frames()) {
+      if (isVideo(f)) video.push(f);
+      else audio.push(f);
+    }
+    await feeding;
+  } finally {
+    await decoder.close();
+  }
+  return { video, audio, decoder };
+}
+
+describe('Decoder', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => {
+    tmp = await tempDir();
+    await makeTs(tmp.file('stereo.ts'));
+  });
+  after(() => tmp.cleanup());
+
+  it('emits every video frame with the pts ffprobe reports, and stereo audio', async () => {
+    const file = tmp.file('stereo.ts');
+    const { video, audio } = await decodeFile(file);
+    const expected = await probePackets(file, 'v');
+    assert.equal(video.length, 50);
+    assert.deepEqual(
+      video.map((f) => f.pts),
+      expected.map((p) => p.pts),
+    );
+    for (const f of video) {
+      assert.equal(f.width, 160);
+      assert.equal(f.height, 120);
+      assert.equal(f.data.length, 160 * 120 * 3);
+      assert.deepEqual(f.timeBase, { num: 1, den: 90000 });
+    }
+    assert.ok(audio.length > 50);
+    const samples = audio.reduce((n, a) => n + a.data.length / a.channels, 0);
+    assert.ok(Math.abs(samples - 2 * 48000) < 2048, `≈2 s of audio, got ${samples} samples`);
+    for (const a of audio) {
+      assert.equal(a.channels, 2);
+      assert.equal(a.sampleRate, 48000);
+      assert.ok(a.data instanceof Float32Array);
+    }
+    const firstAudio = await probePackets(file, 'a');
+    assert.equal(audio[0].pts, firstAudio[0].pts);
+    // A 440 Hz sine carries energy.
+    assert.ok(audio.some((a) => a.data.some((s) => Math.abs(s) > 0.05)));
+  });
+
+  it('decodes a solid red source to ~(255,0,0)', async () => {
+    const file = tmp.file('red.ts');
+    await makeTs(file, { video: 'color=c=red:size=160x120:rate=10', channels: 0, seconds: 1 });
+    const { video, audio } = await decodeFile(file);
+    assert.equal(video.length, 10);
+    assert.equal(audio.length, 0);
+    for (const f of video) {
+      const mid = (60 * 160 + 80) * 3;
+      const [r, g, b] = f.data.subarray(mid, mid + 3);
+      assert.ok(r >= 240 && g <= 15 && b <= 15, `centre pixel ${r},${g},${b}`);
+    }
+  });
+
+  for (const channels of [1, 6]) {
+    it(`keeps ${channels === 1 ? 'mono' : '5.1 (6-channel)'} audio`, async () => {
+      const file = tmp.file(`ch${channels}.ts`);
+      await makeTs(file, { channels, seconds: 1, size: '64x48' });
+      const { audio, video } = await decodeFile(file);
+      assert.ok(video.length > 0);
+      assert.ok(audio.length > 0);
+      for (const a of audio) {
+        assert.equal(a.channels, channels);
+        assert.equal(a.data.length % channels, 0);
+      }
+    });
+  }
+
+  it('keeps variable-frame-rate timestamps', async () => {
+    const file = tmp.file('vfr.ts');
+    // 25 fps for ten frames, then 1/12.5 s apart.
+    const setpts = "setpts='(N/25+if(gte(N,10),(N-10)/25,0))/TB'";
+    await makeTs(file, { channels: 0, seconds: 1, extra: ['-vf', setpts, '-fps_mode', 'passthrough', '-enc_time_base', '1:90000'] });
+    const { video } = await decodeFile(file);
+    const expected = (await probePackets(file, 'v')).map((p) => p.pts);
+    assert.deepEqual(
+      video.map((f) => f.pts),
+      expected,
+    );
+    const gaps = new Set(video.slice(1).map((f, i) => f.pts - video[i].pts));
+    assert.deepEqual([...gaps].sort(), [3600, 7200]);
+  });
+
+  it('survives an input resolution change mid-stream; every frame carries its real size', async () => {
+    await makeTs(tmp.file('p1.ts'), { size: '160x120', seconds: 1 });
+    await makeTs(tmp.file('p2.ts'), { size: '320x240', seconds: 1, extra: ['-output_ts_offset', '1.1'] });
+    const both = Buffer.concat([await readFile(tmp.file('p1.ts')), await readFile(tmp.file('p2.ts'))]);
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(tmp.file('sizes.ts'), both);
+    const { video } = await decodeFile(tmp.file('sizes.ts'));
+    assert.ok(video.length >= 48, `frames from both parts, got ${video.length}`);
+    for (const f of video) assert.equal(f.data.length, f.width * f.height * 3);
+    assert.ok(video.some((f) => f.pts > 2 * 90000), 'frames of the second part came out');
+  });
+
+  it('scales to width/height when given', async () => {
+    const { video } = await decodeFile(tmp.file('stereo.ts'), { width: 64, height: 64, audio: false });
+    assert.equal(video.length, 50);
+    for (const f of video) assert.deepEqual([f.width, f.height, f.data.length], [64, 64, 64 * 64 * 3]);
+  });
+
+  it('caps the frame rate by pts (and the cap can change)', async () => {
+    const { video, decoder } = await decodeFile(tmp.file('stereo.ts'), { maxFramerate: 10, audio: false });
+    assert.ok(video.length >= 19 && video.length <= 21, `≈10 fps of a 25 fps input, got ${video.length}`);
+    assert.equal(decoder.droppedByFramerate, 50 - video.length);
+    decoder.maxFramerate = 5;
+    assert.equal(decoder.maxFramerate, 5);
+  });
+
+  it('ends frames() with TRICKLE_BAD_MEDIA and ffmpeg stderr on garbage input; no crash', async () => {
+    const decoder = new Decoder();
+    const garbage = new Uint8Array(200_000).map((_, i) => (i * 2654435761) >>> 24);
+    const writing = decoder.write(garbage).then(() => decoder.endInput());
+    await assert.rejects(
+      async () => {
+        for await (const _ of decoder.frames()) void _;
+      },
+      (err: unknown) => isTrickleError(err, 'TRICKLE_BAD_MEDIA') && /ffmpeg decoder exited/.test((err as Error).message),
+    );
+    await writing.catch(() => {});
+    await assert.rejects(decoder.write(new Uint8Array(10)), (err: unknown) => isTrickleError(err));
+    await decoder.close();
+  });
+
+  it('reports a killed ffmpeg as TRICKLE_FFMPEG_EXIT', async () => {
+    const decoder = new Decoder();
+    const bytes = await readFile(tmp.file('stereo.ts'));
+    await decoder.write(bytes.subarray(0, 60_000));
+    const it = decoder.frames()[Symbol.asyncIterator]();
+    await it.next(); // ffmpeg is up and decoding
+    const { stdout } = await execa('pgrep', ['-P', String(process.pid), 'ffmpeg'], { reject: false });
+    const pid = Number(stdout.trim().split('\n')[0]);
+    assert.ok(pid > 0, 'found the ffmpeg child');
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(
+      async () => {
+        for (;;) if ((await it.next()).done) break;
+      },
+      (err: unknown) => isTrickleError(err, 'TRICKLE_FFMPEG_EXIT') && /SIGKILL/.test((err as Error).message),
+    );
+    await decoder.close();
+  });
+
+  it('close() stops ffmpeg quickly, is idempotent, and ends frames() quietly', async () => {
+    const decoder = new Decoder();
+    const bytes = await readFile(tmp.file('stereo.ts'));
+    await decoder.write(bytes.subarray(0, 60_000));
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const f of decoder.frames()) seen.push(f.pts);
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await Promise.all([decoder.close(), decoder.close()]);
+    await decoder.close();
+    await reading;
+    assert.ok(Date.now() - t0 < 5000);
+    const { stdout } = await execa('pgrep', ['-P', String(process.pid), 'ffmpeg'], { reject: false });
+    assert.equal(stdout.trim(), '', 'no ffmpeg child left');
+  });
+});
