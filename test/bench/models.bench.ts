@@ -1,0 +1,89 @@
+// text-blur cost per frame at 720p and 1080p on CPU: detector inference ms and whole-hook ms/fps, against
+// passthrough and red-tint hooks measured in the same run on the same decoded frames.
+import { cpus } from 'node:os';
+import { createSession } from '../../src/models/create-session.js';
+import { TextDetector, textDetectorModelPath } from '../../src/models/text-detector.js';
+import type { VideoFrame } from '../../src/media/frames.js';
+import { resolveParams } from '../../src/processor/params.js';
+import type { ProcessorDefinition } from '../../src/processor/types.js';
+import passthrough from '../../processors/passthrough.js';
+import redTint from '../../processors/red-tint.js';
+import textBlur from '../../processors/text-blur.js';
+import { FONT } from '../models/text-scene.js';
+import { lavfiFrames, processorContext } from '../models/frames.js';
+import { existsSync } from 'node:fs';
+
+const FRAMES = Number(process.env.MODELS_BENCH_FRAMES ?? 60);
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
+];
+
+function scene(w: number, h: number): string {
+  const fs = Math.round(h / 9);
+  const text = existsSync(FONT)
+    ? `,drawtext=fontfile=${FONT}:text='KA 05 MX 1234':fontsize=${fs}:fontcolor=black:box=1:boxcolor=white:boxborderw=${Math.round(fs / 4)}:x=(w-tw)/2+40*sin(t*3):y=h/3`
+    : `,drawbox=x=${w / 4}:y=${h / 3}:w=${w / 2}:h=${fs}:color=white:t=fill`;
+  return `testsrc2=s=${w}x${h}:r=30${text}`;
+}
+
+/** Mean ms per video() call over FRAMES frames cycling through `frames` (copied first: hooks work in place). */
+async function hookMs(def: ProcessorDefinition, cli: Record<string, string>, frames: VideoFrame[]): Promise<number> {
+  const params = resolveParams(def, cli);
+  const ctx = processorContext(params);
+  await def.load?.({ log: ctx.log, device: 'cpu', params, signal: ctx.signal });
+  await def.start?.(params, ctx);
+  const work = frames.map((f) => ({ ...f, data: new Uint8Array(f.data.length) }));
+  try {
+    for (let i = 0; i < 4; i++) {
+      work[i % work.length].data.set(frames[i % frames.length].data);
+      await def.video?.(work[i % work.length], ctx);
+    }
+    let total = 0;
+    for (let i = 0; i < FRAMES; i++) {
+      const k = i % frames.length;
+      work[k].data.set(frames[k].data);
+      const t0 = performance.now();
+      await def.video?.(work[k], ctx);
+      total += performance.now() - t0;
+    }
+    return total / FRAMES;
+  } finally {
+    await def.stop?.(ctx);
+  }
+}
+
+async function detectMs(frames: VideoFrame[], detectSize: number): Promise<number> {
+  const h = await createSession(textDetectorModelPath(), { device: 'cpu' });
+  const det = new TextDetector(h.session);
+  try {
+    await det.detect(frames[0], { detectSize, threshold: 0.3, margin: 0.5 });
+    const n = Math.min(FRAMES, 20);
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await det.detect(frames[i % frames.length], { detectSize, threshold: 0.3, margin: 0.5 });
+    return (performance.now() - t0) / n;
+  } finally {
+    det.close();
+    await h.close();
+  }
+}
+
+const fmt = (ms: number) => `${ms.toFixed(2).padStart(7)} ms  ${(1000 / ms).toFixed(0).padStart(6)} fps`;
+
+console.log(`CPU: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; ${FRAMES} frames per figure; device cpu`);
+for (const { width, height } of SIZES) {
+  const frames = await lavfiFrames(scene(width, height), width, height, 10);
+  const base = await hookMs(passthrough as ProcessorDefinition, {}, frames);
+  const tint = await hookMs(redTint as ProcessorDefinition, {}, frames);
+  const det = await detectMs(frames, 512);
+  const tb1 = await hookMs(textBlur as ProcessorDefinition, { every: '1' }, frames);
+  const tb2 = await hookMs(textBlur as ProcessorDefinition, { every: '2' }, frames);
+  const tb3 = await hookMs(textBlur as ProcessorDefinition, { every: '3' }, frames);
+  console.log(`\n${width}x${height}`);
+  console.log(`  passthrough hook            ${fmt(Math.max(base, 1e-3))}`);
+  console.log(`  red-tint hook               ${fmt(tint)}`);
+  console.log(`  detector (512 long side)    ${fmt(det)}   resize+normalise+inference+boxes`);
+  console.log(`  text-blur every=1           ${fmt(tb1)}   ${(tb1 / tint).toFixed(1)}x red-tint`);
+  console.log(`  text-blur every=2 (default) ${fmt(tb2)}   ${(tb2 / tint).toFixed(1)}x red-tint; real-time factor at 30 fps ${(1000 / tb2 / 30).toFixed(2)}`);
+  console.log(`  text-blur every=3           ${fmt(tb3)}   ${(tb3 / tint).toFixed(1)}x red-tint; real-time factor at 30 fps ${(1000 / tb3 / 30).toFixed(2)}`);
+}
