@@ -81,7 +81,7 @@ export async function probeFrameSizes(file: string): Promise<string[]> {
   return out
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => l.split(',').join('x'));
+    .map((l) => l.split(',').filter(Boolean).slice(0, 2).join('x'));
 }
 
 /** Splits `bytes` into chunks whose sizes cycle through `sizes` (to test chunk-boundary handling). */

@@ -1,0 +1,141 @@
+// Encoder with real ffmpeg: output pts == input pts (VFR), GOP keyframes, no B-frames, audio, size changes.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { Encoder, type EncoderOptions } from '../../src/media/encoder.js';
+import { TIME_BASE_90K, type AudioFrame, type VideoFrame } from '../../src/media/frames.js';
+import { collect, ffprobe, probeFrameSizes, probePackets, probeStreams, tempDir } from '../helpers/media-gen.js';
+
+function videoFrame(width: number, height: number, pts: number, n: number): VideoFrame {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i += 3) {
+    data[i] = (i / 3 + n * 5) & 0xff;
+    data[i + 1] = ((i / 3 / width) * 2) & 0xff;
+    data[i + 2] = n * 9;
+  }
+  return { data, width, height, pts, timeBase: TIME_BASE_90K };
+}
+
+function audioFrame(pts: number, channels: number, samples = 1024): AudioFrame {
+  const data = new Float32Array(samples * channels);
+  for (let i = 0; i < samples; i++) for (let c = 0; c < channels; c++) data[i * channels + c] = 0.3 * Math.sin((i + pts) / 10);
+  return { data, sampleRate: 48000, channels, pts, timeBase: TIME_BASE_90K };
+}
+
+/** Runs frames through an Encoder, writing audio in pts order beside the video; returns the TS bytes. */
+async function encode(opts: EncoderOptions, video: VideoFrame[], audio: AudioFrame[] = []): Promise<{ ts: Buffer; encoder: Encoder }> {
+  const encoder = new Encoder(opts);
+  const output = collect(encoder.output());
+  let ai = 0;
+  for (const v of video) {
+    while (ai < audio.length && audio[ai].pts <= v.pts) await encoder.writeAudio(audio[ai++]);
+    await encoder.writeVideo(v);
+  }
+  while (ai < audio.length) await encoder.writeAudio(audio[ai++]);
+  await encoder.end();
+  const ts = Buffer.concat(await output);
+  await encoder.close();
+  return { ts, encoder };
+}
+
+describe('Encoder', () => {
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => {
+    tmp = await tempDir();
+  });
+  after(() => tmp.cleanup());
+
+  it('keeps every input pts (VFR, large start), keyframes every gop seconds, no B-frames, stereo AAC', async () => {
+    // Starts at 10 s; frame gaps alternate 40 ms / 33.3 ms / 100 ms; 3 s long.
+    const start = 900_000;
+    const gaps = [3600, 3000, 9000];
+    const pts: number[] = [];
+    for (let t = start, i = 0; t < start + 3 * 90_000; t += gaps[i++ % 3]) pts.push(t);
+    const video = pts.map((p, n) => videoFrame(160, 120, p, n));
+    const audio: AudioFrame[] = [];
+    for (let t = start; t < start + 3 * 90_000; t += 1920) audio.push(audioFrame(t, 2));
+    const { ts } = await encode({ gop: 1, preset: 'ultrafast', audio: { sampleRate: 48000, channels: 2 } }, video, audio);
+    const file = tmp.file('vfr.ts');
+    await writeFile(file, ts);
+
+    const packets = await probePackets(file, 'v');
+    assert.deepEqual(
+      packets.map((p) => p.pts),
+      pts,
+    );
+    const keys = packets.filter((p) => p.key).map((p) => p.pts);
+    assert.equal(keys[0], start);
+    // A key frame at the first frame ≥ 1 s after the previous one, and nowhere else.
+    let last = start;
+    const expectedKeys = [start];
+    for (const p of pts) if (p - last >= 90_000) expectedKeys.push((last = p));
+    assert.deepEqual(keys, expectedKeys);
+
+    const dts = await ffprobe(['-select_streams', 'v', '-show_entries', 'packet=pts,dts', '-of', 'csv=p=0', file]);
+    const lines = dts.split('\n').filter((l) => /^\d+,\d+/.test(l));
+    assert.equal(lines.length, pts.length);
+    for (const line of lines) {
+      const [p, d] = line.split(',');
+      assert.equal(p, d, 'pts == dts: no B-frames');
+    }
+    const streams = await probeStreams(file);
+    const v = streams.find((s) => s.codec_type === 'video')!;
+    const a = streams.find((s) => s.codec_type === 'audio')!;
+    assert.equal(v.codec_name, 'h264');
+    assert.equal(Number(v.has_b_frames), 0);
+    assert.equal(a.codec_name, 'aac');
+    assert.equal(Number(a.channels), 2);
+    assert.equal(Number(a.sample_rate), 48000);
+    const apackets = await probePackets(file, 'a');
+    assert.ok(apackets.length > 100, `audio packets: ${apackets.length}`);
+    assert.ok(Math.abs(apackets[0].pts - start) <= 2048 * 2, 'audio starts near the video');
+  });
+
+  for (const channels of [1, 6]) {
+    it(`encodes ${channels}-channel audio with its channel count`, async () => {
+      const video = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 90_000 + n * 4500, n));
+      const audio = Array.from({ length: 24 }, (_, n) => audioFrame(90_000 + n * 1920, channels));
+      const { ts } = await encode({ preset: 'ultrafast', audio: { sampleRate: 48000, channels } }, video, audio);
+      const file = tmp.file(`ch${channels}.ts`);
+      await writeFile(file, ts);
+      const a = (await probeStreams(file)).find((s) => s.codec_type === 'audio');
+      assert.ok(a, 'audio stream present');
+      assert.equal(Number(a.channels), channels);
+    });
+  }
+
+  it('restarts on a mid-stream size change: both sizes decode, pts kept, new part starts with a keyframe', async () => {
+    const small = Array.from({ length: 10 }, (_, n) => videoFrame(160, 120, 90_000 + n * 3600, n));
+    const big = Array.from({ length: 10 }, (_, n) => videoFrame(320, 240, 90_000 + (n + 10) * 3600, n + 10));
+    const audio = Array.from({ length: 38 }, (_, n) => audioFrame(90_000 + n * 1920, 2));
+    const { ts, encoder } = await encode({ preset: 'ultrafast', audio: { sampleRate: 48000, channels: 2 } }, [...small, ...big], audio);
+    assert.equal(encoder.restarts, 2);
+    const file = tmp.file('sizes.ts');
+    await writeFile(file, ts);
+    const sizes = await probeFrameSizes(file);
+    assert.deepEqual(sizes, [...Array(10).fill('160x120'), ...Array(10).fill('320x240')]);
+    const packets = await probePackets(file, 'v');
+    assert.deepEqual(
+      packets.map((p) => p.pts),
+      [...small, ...big].map((f) => f.pts),
+    );
+    assert.ok(packets[0].key && packets[10].key, 'each part starts with a keyframe');
+  });
+
+  it('ends output() empty when no frame came; close() is idempotent', async () => {
+    const encoder = new Encoder({ audio: null });
+    const output = collect(encoder.output());
+    await encoder.end();
+    assert.deepEqual(await output, []);
+    await encoder.close();
+    await encoder.close();
+    await assert.rejects(encoder.writeVideo(videoFrame(16, 16, 0, 0)));
+  });
+
+  it('rejects a frame whose bytes do not match its size', async () => {
+    const encoder = new Encoder();
+    const frame = videoFrame(16, 16, 0, 0);
+    await assert.rejects(encoder.writeVideo({ ...frame, width: 17 }), /expected 17x16x3/);
+    await encoder.close();
+  });
+});
