@@ -3,6 +3,7 @@ import { isAbortError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Params } from '../processor/types.js';
 import { Subscriber } from '../trickle/subscriber.js';
+import { waitForChannel } from './wait-channel.js';
 
 export interface ControlChannelOptions {
   url: string;
@@ -39,8 +40,10 @@ export async function runControlChannel(options: ControlChannelOptions): Promise
   const { log, signal } = options;
   let start = -2;
   while (!signal.aborted) {
-    const sub = new Subscriber({ url: options.url, start, waitForChannel: true, signal, log });
+    let sub: Subscriber | undefined;
     try {
+      if (!(await waitForChannel(options.url, { signal }))) return;
+      sub = new Subscriber({ url: options.url, start, signal, log });
       for (;;) {
         const seg = await sub.next();
         if (!seg) break;
@@ -71,7 +74,7 @@ export async function runControlChannel(options: ControlChannelOptions): Promise
       if (signal.aborted || isAbortError(err)) return;
       log.warn('control channel: subscription failed; retrying', { error: (err as Error).message });
     } finally {
-      await (sub as { close?: () => unknown }).close?.();
+      await sub?.close().catch(() => undefined);
     }
     // Ended (e.g. the gateway re-created it): pick up whatever comes next.
     start = -2;

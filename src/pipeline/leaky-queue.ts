@@ -18,6 +18,7 @@ export class LeakyQueue<T> {
   private readonly capacity: number;
   private droppableCount = 0;
   private waiter: ((v: void) => void) | undefined;
+  private roomWaiters: (() => void)[] = [];
   private closed = false;
   dropped = 0;
 
@@ -27,6 +28,17 @@ export class LeakyQueue<T> {
 
   get size(): number {
     return this.items.length;
+  }
+
+  /** True when one more droppable item would push the oldest one out. */
+  get full(): boolean {
+    return this.droppableCount >= this.capacity;
+  }
+
+  /** Resolves once a droppable item fits without a drop (or the queue was closed/cleared). */
+  waitForRoom(): Promise<void> {
+    if (!this.full || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** Adds an item; a droppable one may push the oldest droppable item out. */
@@ -62,6 +74,7 @@ export class LeakyQueue<T> {
       const e = this.items.shift();
       if (e) {
         if (e.droppable) this.droppableCount--;
+        this.wake();
         return e.item;
       }
       if (this.closed) return undefined;
@@ -73,5 +86,8 @@ export class LeakyQueue<T> {
     const w = this.waiter;
     this.waiter = undefined;
     w?.();
+    if (this.roomWaiters.length > 0 && (!this.full || this.closed)) {
+      for (const r of this.roomWaiters.splice(0)) r();
+    }
   }
 }

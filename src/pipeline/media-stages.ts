@@ -17,7 +17,6 @@ export interface MediaStagesOptions {
   log: Logger;
   /** Kills both children (the hard end of a stop). */
   signal: AbortSignal;
-  onRestart(): void;
 }
 
 /** How many video frames may pass without audio before the encoder starts video-only. */
@@ -50,6 +49,11 @@ export class MediaStages {
 
   set maxFramerate(fps: number | undefined) {
     this.decoder.maxFramerate = fps;
+  }
+
+  /** Encoder restarts after output size changes. */
+  get restarts(): number {
+    return Math.max(0, (this.encoder?.restarts ?? 0) - 1);
   }
 
   /** Video frames the framerate cap left out. */
@@ -116,7 +120,8 @@ export class MediaStages {
     if (this.ended) return;
     this.ended = true;
     if (this.held.some((f) => (f as VideoFrame).width !== undefined)) await this.flushHeld().catch(() => undefined);
-    if (this.encoder) this.encoder.end();
+    // A failing end() also fails output(), which is where publish() reports it.
+    if (this.encoder) await this.encoder.end().catch(() => undefined);
     else this.encoderReady(undefined);
   }
 

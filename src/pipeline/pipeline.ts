@@ -11,9 +11,11 @@ import { DataChannel } from './data.js';
 import { EventsChannel } from './events.js';
 import { FpsMeter } from './fps-meter.js';
 import { LatencyTracker } from './latency.js';
+import { LagMeter } from './lag-meter.js';
 import { LeakyQueue } from './leaky-queue.js';
 import { MediaStages } from './media-stages.js';
 import { StreamMonitor } from './monitor.js';
+import { waitForChannel } from './wait-channel.js';
 import { instrumentPublisher } from './output-tap.js';
 import { ProcessorRunner } from './runner.js';
 import type { Pipeline, PipelineEndReason, PipelineEvent, PipelineOptions, PipelineResult, PipelineStats } from './types.js';
@@ -37,6 +39,8 @@ class StreamPipeline implements Pipeline {
   private readonly runner: ProcessorRunner;
   private readonly queue: LeakyQueue<Frame>;
   private readonly latency = new LatencyTracker();
+  private readonly lagMeter = new LagMeter();
+  private readonly maxLagMs: number;
   private readonly fpsIn = new FpsMeter();
   private readonly fpsOut = new FpsMeter();
   private readonly audioIn = new FpsMeter();
@@ -75,6 +79,7 @@ class StreamPipeline implements Pipeline {
     this.log = (opts.log ?? silentLogger).child({ stream: this.streamId.slice(0, 8) });
     this.done = new Promise((resolve) => (this.settle = resolve));
     const internal = opts.internal ?? {};
+    this.maxLagMs = internal.maxLagMs ?? 400;
     this.queue = new LeakyQueue<Frame>({ capacity: internal.queueCapacity ?? 2, onDrop: () => this.s.framesDropped++ });
     if (opts.events) this.events = new EventsChannel({ url: opts.events, log: this.log });
     if (opts.data) this.data = new DataChannel({ url: opts.data, log: this.log, intervalMs: internal.dataIntervalMs, keepAliveMs: internal.dataKeepAliveMs });
@@ -136,7 +141,6 @@ class StreamPipeline implements Pipeline {
       preset: this.opts.internal?.preset,
       log: this.log,
       signal: this.hardAbort.signal,
-      onRestart: () => this.s.restarts++,
     });
     if (this.opts.control) {
       void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
@@ -161,18 +165,26 @@ class StreamPipeline implements Pipeline {
     const process = this.processLoop(media);
     const output = media.publish(tapped);
     const results = await Promise.allSettled([input, decode, process, output]);
-    for (const r of results) if (r.status === 'rejected' && !isAbortError(r.reason)) this.fail(r.reason as Error);
+    // The input's failure explains the others (a decoder that got no bytes fails too): report the first.
+    const noInput = this.s.segmentsIn === 0 && this.endReason !== undefined;
+    for (const r of results) {
+      if (r.status !== 'rejected' || isAbortError(r.reason) || this.hardAbort.signal.aborted) continue;
+      if (noInput && isTrickleError(r.reason, 'TRICKLE_BAD_MEDIA', 'TRICKLE_FFMPEG_EXIT')) continue;
+      this.fail(r.reason as Error);
+      break;
+    }
     await this.finish();
   }
 
   private async inputLoop(media: MediaStages): Promise<void> {
-    const sub = new Subscriber({
-      url: this.opts.input,
-      waitForChannel: this.opts.waitForInput ?? false,
-      signal: this.inputAbort.signal,
-      log: this.log,
-    });
+    let sub: Subscriber | undefined;
     try {
+      if (this.opts.waitForInput && !(await waitForChannel(this.opts.input, { signal: this.inputAbort.signal }))) {
+        this.endReason ??= 'stopped';
+        return;
+      }
+      // A channel we waited for is read from its first segment; otherwise join the current one.
+      sub = new Subscriber({ url: this.opts.input, start: this.opts.waitForInput ? 0 : -2, signal: this.inputAbort.signal, log: this.log });
       for (;;) {
         const seg = await sub.next();
         if (!seg) break;
@@ -186,9 +198,9 @@ class StreamPipeline implements Pipeline {
       if (this.inputAbort.signal.aborted || isAbortError(err)) this.endReason ??= 'stopped';
       else if (isTrickleError(err, 'TRICKLE_STREAM_NOT_FOUND') && this.s.segmentsIn === 0) this.endReason ??= 'input-not-found';
       else if (isTrickleError(err, 'TRICKLE_STREAM_NOT_FOUND')) this.endReason ??= 'input-ended';
-      else this.fail(err as Error);
+      else throw err;
     } finally {
-      await sub.close().catch(() => undefined);
+      await sub?.close().catch(() => undefined);
       media.endInput();
     }
   }
@@ -199,6 +211,10 @@ class StreamPipeline implements Pipeline {
         if (isVideo(frame)) {
           this.s.framesIn++;
           this.fpsIn.tick();
+          // Near live, a full queue holds the decoder back (bursts at start or from ffmpeg probing
+          // lose nothing); once behind by more than maxLagMs the oldest frame is dropped instead.
+          if (this.queue.full && this.lagMeter.lag(frame.pts) < this.maxLagMs) await this.queue.waitForRoom();
+          else this.lagMeter.lag(frame.pts);
           this.latency.decoded(frame.pts);
           this.queue.push(frame, true);
         } else {
@@ -322,6 +338,7 @@ class StreamPipeline implements Pipeline {
       outputFps: this.fpsOut.fps(),
       latencyMs: this.latency.medianMs(),
       framesSkipped: this.media?.skipped ?? 0,
+      restarts: this.media?.restarts ?? 0,
       queued: this.queue.size,
     } as PipelineStats;
   }

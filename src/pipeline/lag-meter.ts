@@ -1,0 +1,17 @@
+// How far behind the live edge a decoded frame is: its arrival time against its pts, relative to the best seen.
+
+/**
+ * Why: the leaky queue may hold the decoder back (no drops) only while the stream is near
+ * live; once frames arrive later than `maxLagMs` behind the earliest-arriving ones, it drops instead.
+ */
+export class LagMeter {
+  private best: number | undefined;
+
+  /** Lag in ms of a frame with 90 kHz `pts` arriving now; also updates the live-edge estimate. */
+  lag(pts: number, now = performance.now()): number {
+    const d = now - pts / 90;
+    // A backwards pts jump (new stream, wrap) restarts the estimate.
+    if (this.best === undefined || d < this.best || d - this.best > 60_000) this.best = d;
+    return d - this.best;
+  }
+}

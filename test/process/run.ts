@@ -1,0 +1,51 @@
+// Drives one `trickle process` child against a relay: publish a clip into `in`, capture `out` (and extra channels).
+import type { ResultPromise } from 'execa';
+import { spawnCli } from '../helpers/cli.js';
+import { captureJson, captureSegments, publishFile } from './media.js';
+
+export interface ProcessRun {
+  exitCode: number;
+  stderr: string;
+  /** Output segments, each captured separately. */
+  segments: Buffer[];
+  output: Buffer;
+  events: unknown[];
+}
+
+export interface ProcessRunOptions {
+  relayUrl: string;
+  /** Unique channel prefix for this run. */
+  name: string;
+  clip: string;
+  processor: string;
+  args?: string[];
+  re?: boolean;
+  withEvents?: boolean;
+  /** Runs while the stream is live (e.g. publish control messages). */
+  during?: (urls: { control: string; events: string; data: string }) => Promise<void>;
+  timeoutMs?: number;
+}
+
+/** Starts process (waiting for its input), publishes the clip, and collects everything until process exits. */
+export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun> {
+  const url = (c: string) => `${o.relayUrl}${o.name}-${c}`;
+  const urls = { control: url('control'), events: url('events'), data: url('data') };
+  const args = ['process', '--in', url('in'), '--out', url('out'), '--processor', o.processor, '--wait', ...(o.args ?? [])];
+  if (o.withEvents) args.push('--events', urls.events);
+  const child: ResultPromise = spawnCli(args, { timeout: o.timeoutMs ?? 120_000, env: { NO_COLOR: '1', TRICKLE_EVENT_INTERVAL_MS: '1000' } });
+  const eventsAbort = new AbortController();
+  try {
+    const out = captureSegments(url('out'));
+    const events = o.withEvents ? captureJson(urls.events, eventsAbort.signal) : Promise.resolve([]);
+    const during = o.during?.(urls);
+    await publishFile(url('in'), o.clip, { re: o.re ?? true });
+    const r = await child;
+    await during;
+    const segments = await out;
+    setTimeout(() => eventsAbort.abort(), 3000).unref();
+    return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr), segments, output: Buffer.concat(segments), events: await events };
+  } finally {
+    child.kill();
+    eventsAbort.abort();
+  }
+}
