@@ -9,6 +9,8 @@ interface StreamState {
   boxes: Rect[];
   frames: number;
   scratch: BlurScratch;
+  /** A detection running in the background (async mode). */
+  inflight?: Promise<void>;
 }
 
 let model: SessionHandle | undefined;
@@ -27,6 +29,8 @@ export default defineProcessor({
     detectSize: 512,
     /** Padding around each box as a fraction of its height. */
     margin: 0.5,
+    /** Detect in the background and blur with the latest boxes (boxes lag ~1 frame; frames never wait for the model). */
+    async: false,
   },
   async load(ctx) {
     model ??= await createSession(textDetectorModelPath(), { device: ctx.device, log: ctx.log });
@@ -42,12 +46,18 @@ export default defineProcessor({
     if (!s?.detector) return;
     const p = ctx.params;
     const every = Math.max(1, Math.round(Number(p.every) || 1));
-    if (s.frames++ % every === 0) {
-      s.boxes = await s.detector.detect(frame, {
-        threshold: Number(p.threshold),
-        detectSize: Number(p.detectSize),
-        margin: Number(p.margin),
-      });
+    const opts = { threshold: Number(p.threshold), detectSize: Number(p.detectSize), margin: Number(p.margin) };
+    const due = s.frames++ % every === 0;
+    if (due && p.async !== true) {
+      s.boxes = await s.detector.detect(frame, opts);
+    } else if (due && !s.inflight) {
+      // detect() copies the pixels it needs before its first await, so blurring this frame below is safe.
+      const detector = s.detector;
+      s.inflight = detector
+        .detect(frame, opts)
+        .then((boxes) => void (s.boxes = boxes))
+        .catch((err: Error) => ctx.log.warn(`text detection failed: ${err.message}`))
+        .finally(() => (s.inflight = undefined));
     }
     for (const box of s.boxes) {
       const radius = Math.max(Number(p.blur), box.height / 4);
@@ -55,8 +65,9 @@ export default defineProcessor({
     }
     return frame;
   },
-  stop(ctx) {
+  async stop(ctx) {
     const s = ctx.state.textBlur as StreamState | undefined;
+    await s?.inflight;
     s?.detector?.close();
     if (s) s.detector = undefined;
   },

@@ -75,4 +75,26 @@ describe('text-blur', () => {
       await textBlur.stop!(ctx);
     }
   });
+
+  it('async=true detects in the background: frames never wait, later frames get the boxes', async () => {
+    const scene = textScenes()[0];
+    const frames = await lavfiFrames(scene.source, W, H, 2);
+    const params = resolveParams(textBlur, { every: '1', async: 'true' });
+    const ctx = processorContext(params);
+    await textBlur.start!(params, ctx);
+    try {
+      const first = (await textBlur.video!(cloneFrame(frames[0]), ctx)) ?? frames[0];
+      // No boxes yet: the first frame goes out as it came in.
+      assert.deepEqual(first.data, frames[0].data);
+      const state = ctx.state.textBlur as { inflight?: Promise<void> };
+      assert.ok(state.inflight, 'a detection is running');
+      await state.inflight;
+      const second = (await textBlur.video!(cloneFrame(frames[1]), ctx)) ?? frames[1];
+      const before = laplacianEnergy(frames[1].data, W, H, PLATE, true);
+      const after = laplacianEnergy(second.data, W, H, PLATE, true);
+      assert.ok(after < 0.4 * before, `plate energy ${after.toFixed(0)} vs ${before.toFixed(0)} before`);
+    } finally {
+      await textBlur.stop!(ctx);
+    }
+  });
 });
