@@ -77,6 +77,8 @@ export class Encoder {
   private readonly log: Logger;
   private readonly warn: ReturnType<typeof rateLimited>;
   private current?: Running;
+  /** A child started ahead of the first frame, so ffmpeg's start-up overlaps the decoder's. */
+  private spare?: FfmpegChild;
   /** Audio that came before the first video frame (the NUT header needs the video size first). */
   private early: AudioFrame[] = [];
   private lastPump: Promise<void> = Promise.resolve();
@@ -89,6 +91,11 @@ export class Encoder {
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
+    this.spare = this.spawn();
+  }
+
+  private spawn(): FfmpegChild {
+    return new FfmpegChild(encoderArgs(this.opts), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'encoder' });
   }
 
   /** Queues one video frame; resolves when ffmpeg can take more. */
@@ -138,15 +145,18 @@ export class Encoder {
       this.warn('warn', 'negative-pts', 'frame with negative pts dropped (NUT cannot carry it)', { pts });
       return;
     }
-    await run.child.write(run.muxer.frameHeader(stream, p, data.length));
-    await run.child.write(data);
+    // Up to two frames may wait in Node's stdin buffer: the decoder keeps going while x264 works.
+    const queue = 2 * run.width * run.height * 3;
+    await run.child.write(run.muxer.frameHeader(stream, p, data.length), queue);
+    await run.child.write(data, queue);
   }
 
   private start(width: number, height: number): Running {
     const streams: NutMuxStream[] = [{ kind: 'video', width, height }];
     if (this.opts.audio) streams.push({ kind: 'audio', sampleRate: this.opts.audio.sampleRate, channels: this.opts.audio.channels });
     const muxer = new NutMuxer(streams);
-    const child = new FfmpegChild(encoderArgs(this.opts), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'encoder' });
+    const child = this.spare ?? this.spawn();
+    this.spare = undefined;
     this.restarts++;
     const previous = this.lastPump;
     const pumped = previous.then(() => this.pump(child));
@@ -183,6 +193,7 @@ export class Encoder {
     this.ending ??= (async () => {
       try {
         await this.finishCurrent();
+        await this.spare?.close();
         this.out.end();
       } catch (err) {
         this.out.end(err);
@@ -208,6 +219,6 @@ export class Encoder {
     const run = this.current;
     this.current = undefined;
     this.out.abort();
-    if (run) await run.child.close();
+    await Promise.all([run?.child.close(), this.spare?.close()]);
   }
 }

@@ -82,10 +82,14 @@ export class FfmpegChild {
     return this.killedByUs || this.opts.signal?.aborted === true;
   }
 
-  /** Writes one chunk to stdin, resolving when ffmpeg can take more (backpressure). */
-  async write(chunk: Uint8Array): Promise<void> {
+  /**
+   * Writes one chunk to stdin, resolving when ffmpeg can take more: at once while at most
+   * `queueBytes` wait in Node's buffer (lets the producer run ahead by a frame or two), else
+   * once the buffer drained.
+   */
+  async write(chunk: Uint8Array, queueBytes = 0): Promise<void> {
     if (this.exit || this.stdin.destroyed || this.stdin.writableEnded) throw await this.deadError();
-    if (this.stdin.write(chunk)) return;
+    if (this.stdin.write(chunk) || this.stdin.writableLength <= queueBytes) return;
     await new Promise<void>((resolve, reject) => {
       const done = (err?: Error) => {
         this.stdin.off('drain', onDrain);

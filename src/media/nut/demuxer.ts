@@ -195,7 +195,8 @@ export class NutDemuxer {
       out.push(this.finish({ stream: streamId, pts, key, data: buf.subarray(start, start + size) }, sm));
       return start + size;
     }
-    const data = new Uint8Array(prefix.length + size);
+    // Uninitialised: every byte is overwritten by the frame (zero-filling would cost as much as the copy).
+    const data: Uint8Array = Buffer.allocUnsafeSlow(prefix.length + size);
     data.set(prefix);
     const have = Math.min(size, buf.length - start);
     data.set(buf.subarray(start, start + have), prefix.length);

@@ -1,0 +1,87 @@
+// Decode+encode throughput through Decoder → Encoder (passthrough, Node in the middle) against a bare
+// `ffmpeg (same decoder args) | ffmpeg (same encoder args)` shell pipe, at 512x512, 720p and 1080p.
+import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { Decoder, decoderArgs } from '../../src/media/decoder.js';
+import { Encoder, encoderArgs } from '../../src/media/encoder.js';
+import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
+import { makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
+
+const SIZES = (process.env.MEDIA_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
+const SECONDS = Number(process.env.MEDIA_BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.MEDIA_BENCH_ROUNDS ?? 2);
+const TARGET_RATIO = 0.9;
+const AUDIO = { sampleRate: 48000, channels: 2 };
+
+/** Seconds to push `bytes` through Decoder → Encoder and drain the TS; returns [seconds, video frames]. */
+async function viaNode(bytes: Uint8Array): Promise<[number, number]> {
+  const t0 = performance.now();
+  const decoder = new Decoder();
+  const encoder = new Encoder({ audio: AUDIO });
+  let outBytes = 0;
+  const draining = (async () => {
+    for await (const c of encoder.output()) outBytes += c.length;
+  })();
+  const feeding = (async () => {
+    for (let i = 0; i < bytes.length; i += 65536) await decoder.write(bytes.subarray(i, i + 65536));
+    decoder.endInput();
+  })();
+  let frames = 0;
+  for await (const f of decoder.frames()) {
+    if ('width' in f) {
+      frames++;
+      await encoder.writeVideo(f);
+    } else await encoder.writeAudio(f);
+  }
+  await feeding;
+  await encoder.end();
+  await draining;
+  await Promise.all([decoder.close(), encoder.close()]);
+  if (outBytes === 0) throw new Error('encoder produced nothing');
+  return [(performance.now() - t0) / 1000, frames];
+}
+
+/** Seconds for the same two ffmpeg processes joined by a shell pipe. */
+async function viaShell(file: string): Promise<number> {
+  const bin = resolveFfmpeg().path;
+  const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const enc = encoderArgs({ audio: AUDIO });
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs()])} < ${q([file])} | ${q([bin, '-hide_banner', ...enc])} > /dev/null`;
+  const t0 = performance.now();
+  const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
+  if (r.exitCode !== 0) throw new Error(`baseline pipe failed: ${r.stderr}`);
+  return (performance.now() - t0) / 1000;
+}
+
+async function main(): Promise<void> {
+  const tmp = await tempDir('trickle-media-bench-');
+  try {
+    console.log(`Decoder→Encoder (x264 superfast, AAC) vs ffmpeg|ffmpeg shell pipe; ${SECONDS} s of 30 fps testsrc2 + stereo sine; best of ${ROUNDS}`);
+    console.log('size        frames   node fps   pipe fps   ratio');
+    let ratio720 = NaN;
+    for (const size of SIZES) {
+      const file = tmp.file(`${size}.ts`);
+      await makeTs(file, { size, rate: 30, seconds: SECONDS });
+      const frames = (await probePackets(file, 'v')).length;
+      const bytes = await readFile(file);
+      let node = Infinity;
+      let shell = Infinity;
+      for (let r = 0; r < ROUNDS; r++) {
+        const [secs, n] = await viaNode(bytes);
+        if (n !== frames) throw new Error(`Decoder→Encoder passed ${n} of ${frames} frames`);
+        node = Math.min(node, secs);
+        shell = Math.min(shell, await viaShell(file));
+      }
+      const ratio = shell / node;
+      if (size === '1280x720') ratio720 = ratio;
+      console.log(
+        `${size.padEnd(11)} ${String(frames).padStart(6)} ${(frames / node).toFixed(1).padStart(10)} ${(frames / shell).toFixed(1).padStart(10)} ${ratio.toFixed(2).padStart(7)}`,
+      );
+    }
+    if (!Number.isNaN(ratio720)) console.log(`720p ratio ${ratio720.toFixed(2)} (target ≥ ${TARGET_RATIO}): ${ratio720 >= TARGET_RATIO ? 'met' : 'NOT met'}`);
+  } finally {
+    await tmp.cleanup();
+  }
+}
+
+await main();
