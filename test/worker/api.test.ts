@@ -17,12 +17,17 @@ const IDLE_STATE = {
   additional_info: {},
 };
 
+/** A channel URL on the test relay (its url ends with the base path). */
+let relayBase = '';
+const ch = (name: string): string => new URL(name, relayBase).href;
+
 describe('trickle serve: routes', () => {
   let serve: ServeChild;
   let relay: Relay;
   let url: string;
   before(async () => {
     relay = await startRelay();
+    relayBase = relay.url;
     serve = await spawnServe(['--processor', 'red-tint']);
     url = serve.url;
     await waitForHealth(url, 'IDLE');
@@ -88,8 +93,8 @@ describe('trickle serve: routes', () => {
   const startErr = (message: string) => ({ status: 'error', message: `Error starting stream: ${message}`, current_state: IDLE_STATE });
   const good = (over: Record<string, unknown> = {}) => ({
     gateway_request_id: 'r1',
-    subscribe_url: `${relay.url}/in`,
-    publish_url: `${relay.url}/out`,
+    subscribe_url: ch(`in`),
+    publish_url: ch(`out`),
     ...over,
   });
 
@@ -158,8 +163,8 @@ describe('trickle serve: routes', () => {
 
   it('one stream: start → status/OK → 503 beyond capacity → unknown id 404 → params → stop → IDLE', async () => {
     // The input channel exists (as the orchestrator creates it) but no media flows: the stream waits.
-    await fetch(`${relay.url}/cap-in`, { method: 'POST', headers: { 'Expect-Content': 'video/mp2t' } });
-    const body = good({ gateway_request_id: 'req-1', subscribe_url: `${relay.url}/cap-in`, publish_url: `${relay.url}/cap-out`, params: { intensity: 0.5 } });
+    await fetch(ch(`cap-in`), { method: 'POST', headers: { 'Expect-Content': 'video/mp2t' } });
+    const body = good({ gateway_request_id: 'req-1', subscribe_url: ch(`cap-in`), publish_url: ch(`cap-out`), params: { intensity: 0.5 } });
     const started = await api(url, '/stream/start', { body });
     assert.equal(started.status, 200, started.text);
     assert.deepEqual(started.json, {
@@ -191,7 +196,7 @@ describe('trickle serve: routes', () => {
     assert.equal(st.status, 200);
     assert.equal(st.json.client_active, true);
     assert.equal(st.json.stream_id, 'req-1');
-    assert.equal(st.json.current_params.subscribe_url, `${relay.url}/cap-in`);
+    assert.equal(st.json.current_params.subscribe_url, ch(`cap-in`));
     assert.equal(st.json.current_params.gateway_request_id, 'req-1');
     assert.equal(st.json.current_params.params.intensity, 0.5);
     assert.deepEqual(Object.keys(st.json.fps).sort(), ['egress_audio_fps', 'egress_video_fps', 'ingress_audio_fps', 'ingress_video_fps']);
