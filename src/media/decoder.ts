@@ -58,8 +58,21 @@ export function to90k(pts: number, tb: TimeBase): number {
   return scaled % tb.den === 0 ? scaled / tb.den : Math.round(scaled / tb.den);
 }
 
+/** What the decoder's output holds, known before the first frame (from ffmpeg's stream headers). */
+export interface DecodedStreams {
+  video?: { width: number; height: number };
+  audio?: { sampleRate: number; channels: number };
+}
+
 /** Decodes a stream of MPEG-TS bytes into frames through one ffmpeg child. */
 export class Decoder {
+  /**
+   * Resolves once ffmpeg has announced its output streams (while frames() is being iterated),
+   * so an encoder can be set up with the audio format before the first frame; resolves
+   * undefined if ffmpeg ends without any.
+   */
+  readonly streams: Promise<DecodedStreams | undefined>;
+  private announce!: (s: DecodedStreams | undefined) => void;
   private readonly child: FfmpegChild;
   private readonly limiter: FramerateLimiter;
   private readonly log: Logger;
@@ -72,6 +85,7 @@ export class Decoder {
     this.log = opts.log ?? silentLogger;
     this.limiter = new FramerateLimiter(opts.maxFramerate);
     this.child = new FfmpegChild(decoderArgs(opts), { ffmpeg: opts.ffmpeg, log: this.log, signal: opts.signal, name: 'decoder' });
+    this.streams = new Promise((resolve) => (this.announce = resolve));
   }
 
   /** Changes the framerate cap live (undefined or 0 removes it). */
@@ -99,6 +113,7 @@ export class Decoder {
     this.iterating = true;
     const demux = new NutDemuxer();
     let produced = 0;
+    let announced = false;
     try {
       for await (const chunk of this.child.stdout) {
         let packets: NutPacket[];
@@ -106,6 +121,10 @@ export class Decoder {
           packets = demux.push(chunk as Uint8Array);
         } catch (err) {
           throw new TrickleError('TRICKLE_BAD_MEDIA', `decoder output unreadable: ${(err as Error).message}`, { cause: err });
+        }
+        if (!announced && demux.ready) {
+          announced = true;
+          this.announce(describe(demux.streams));
         }
         for (const p of packets) {
           const frame = this.toFrame(p, demux.streams[p.stream]);
@@ -115,11 +134,13 @@ export class Decoder {
         }
       }
     } catch (err) {
+      this.announce(undefined);
       if (this.child.stoppedByUs) return;
       if (err instanceof TrickleError && !(err.cause instanceof NutFormatError)) throw err;
       const exit = await this.child.exited;
       throw this.child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA') ?? err;
     }
+    this.announce(undefined);
     const exit = await this.child.exited;
     const failure = this.child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
     if (failure) throw failure;
@@ -147,6 +168,16 @@ export class Decoder {
   close(): Promise<void> {
     return this.child.close();
   }
+}
+
+/** The first video and audio stream of the NUT headers, as frame facts. */
+function describe(streams: NutStream[]): DecodedStreams {
+  const out: DecodedStreams = {};
+  const v = streams.find((s) => s.kind === 'video');
+  const a = streams.find((s) => s.kind === 'audio');
+  if (v?.width && v.height) out.video = { width: v.width, height: v.height };
+  if (a?.sampleRate && a.channels) out.audio = { sampleRate: a.sampleRate, channels: a.channels };
+  return out;
 }
 
 /** The real size of a video packet: side data if any, else the stream header (checked against the byte count). */

@@ -88,6 +88,7 @@ export class FfmpegChild {
    * once the buffer drained.
    */
   async write(chunk: Uint8Array, queueBytes = 0): Promise<void> {
+    if (this.stdin.writableEnded && !this.exit) throw new TrickleError('TRICKLE_INTERNAL', `ffmpeg ${this.opts.name}: write after end of input`);
     if (this.exit || this.stdin.destroyed || this.stdin.writableEnded) throw await this.deadError();
     if (this.stdin.write(chunk) || this.stdin.writableLength <= queueBytes) return;
     await new Promise<void>((resolve, reject) => {

@@ -43,7 +43,8 @@ describe('Decoder', () => {
 
   it('emits every video frame with the pts ffprobe reports, and stereo audio', async () => {
     const file = tmp.file('stereo.ts');
-    const { video, audio } = await decodeFile(file);
+    const { video, audio, decoder } = await decodeFile(file);
+    assert.deepEqual(await decoder.streams, { video: { width: 160, height: 120 }, audio: { sampleRate: 48000, channels: 2 } });
     const expected = await probePackets(file, 'v');
     assert.equal(video.length, 50);
     assert.deepEqual(
@@ -96,6 +97,16 @@ describe('Decoder', () => {
       }
     });
   }
+
+  it('decodes Opus audio in MPEG-TS (WHIP-style ingest)', async () => {
+    const file = tmp.file('opus.ts');
+    await makeTs(file, { channels: 2, seconds: 1, size: '64x48', audioCodec: 'libopus' });
+    const { audio, video } = await decodeFile(file);
+    assert.equal(video.length, 25);
+    assert.ok(audio.length > 0);
+    for (const a of audio) assert.deepEqual([a.channels, a.sampleRate], [2, 48000]);
+    assert.ok(audio.some((a) => a.data.some((s) => Math.abs(s) > 0.05)));
+  });
 
   it('keeps variable-frame-rate timestamps', async () => {
     const file = tmp.file('vfr.ts');

@@ -104,6 +104,17 @@ describe('Encoder', () => {
     });
   }
 
+  it('encodes Opus when asked', async () => {
+    const video = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 90_000 + n * 4500, n));
+    const audio = Array.from({ length: 24 }, (_, n) => audioFrame(90_000 + n * 1920, 2));
+    const { ts } = await encode({ preset: 'ultrafast', audio: { sampleRate: 48000, channels: 2, codec: 'opus' } }, video, audio);
+    const file = tmp.file('opus.ts');
+    await writeFile(file, ts);
+    const a = (await probeStreams(file)).find((s) => s.codec_type === 'audio');
+    assert.equal(a?.codec_name, 'opus');
+    assert.equal(Number(a?.channels), 2);
+  });
+
   it('restarts on a mid-stream size change: both sizes decode, pts kept, new part starts with a keyframe', async () => {
     const small = Array.from({ length: 10 }, (_, n) => videoFrame(160, 120, 90_000 + n * 3600, n));
     const big = Array.from({ length: 10 }, (_, n) => videoFrame(320, 240, 90_000 + (n + 10) * 3600, n + 10));
