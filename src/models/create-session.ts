@@ -61,7 +61,9 @@ async function open(modelPath: string, device: ParsedDevice, log: Logger): Promi
     }
     if (device.kind === 'cuda') {
       await cpu.close();
-      throw new TrickleError('TRICKLE_DEVICE_UNAVAILABLE', `--device ${deviceKey(device)}: CUDA is not usable here (${reason})`, {
+      // The short fix rides in the message too: wrappers (processor load errors) may drop the hint.
+      const msg = `--device ${deviceKey(device)}: CUDA is not usable here (${reason}); on a GPU host run \`npm run setup:gpu\` (needs NVIDIA driver, CUDA 12, cuDNN 9) or use --device cpu`;
+      throw new TrickleError('TRICKLE_DEVICE_UNAVAILABLE', msg, {
         cause: cudaErr,
         hint: CUDA_HINT,
         details: { device: deviceKey(device) },
