@@ -20,7 +20,7 @@ import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
 import { TIME_BASE_90K, type AudioFrame, type TimeBase, type VideoFrame } from './frames.js';
 import { FramerateLimiter } from './framerate-limiter.js';
-import { NutDemuxer, NutFormatError, type NutPacket } from './nut/demuxer.js';
+import { NutDemuxer, type NutPacket } from './nut/demuxer.js';
 import type { NutStream } from './nut/headers.js';
 
 export interface DecoderOptions {
@@ -136,9 +136,16 @@ export class Decoder {
     } catch (err) {
       this.announce(undefined);
       if (this.child.stoppedByUs) return;
-      if (err instanceof TrickleError && !(err.cause instanceof NutFormatError)) throw err;
-      const exit = await this.child.exited;
-      throw this.child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA') ?? err;
+      // Our own verdict on ffmpeg's output: stop the child (nobody reads it any more) and report.
+      if (err instanceof TrickleError) {
+        await this.child.close();
+        throw err;
+      }
+      // A stream error: ffmpeg's exit status says more, if it comes within a moment.
+      const exit = await Promise.race([this.child.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+      const failure = exit && this.child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
+      await this.child.close();
+      throw failure ?? new TrickleError('TRICKLE_FFMPEG_EXIT', `reading ffmpeg decoder output failed: ${(err as Error).message}`, { cause: err });
     }
     this.announce(undefined);
     const exit = await this.child.exited;

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { isTrickleError } from '../../src/errors.js';
 import { Encoder, type EncoderOptions } from '../../src/media/encoder.js';
 import { TIME_BASE_90K, type AudioFrame, type VideoFrame } from '../../src/media/frames.js';
 import { collect, ffprobe, probeFrameSizes, probePackets, probeStreams, tempDir } from '../helpers/media-gen.js';
@@ -131,6 +133,24 @@ describe('Encoder', () => {
       [...small, ...big].map((f) => f.pts),
     );
     assert.ok(packets[0].key && packets[10].key, 'each part starts with a keyframe');
+  });
+
+  it('reports a killed encoder child through output() and the next write', async () => {
+    const encoder = new Encoder({ preset: 'ultrafast' });
+    const output = collect(encoder.output());
+    await encoder.writeVideo(videoFrame(64, 48, 0, 0));
+    const { stdout } = await execa('pgrep', ['-P', String(process.pid), 'ffmpeg'], { reject: false });
+    const pids = stdout.trim().split('\n').filter(Boolean).map(Number);
+    assert.equal(pids.length, 1, 'one encoder child');
+    process.kill(pids[0], 'SIGKILL');
+    await assert.rejects(output, (err: unknown) => isTrickleError(err, 'TRICKLE_FFMPEG_EXIT') && /SIGKILL/.test((err as Error).message));
+    await assert.rejects(
+      (async () => {
+        for (let n = 1; n < 100; n++) await encoder.writeVideo(videoFrame(64, 48, n * 3000, n));
+      })(),
+      (err: unknown) => isTrickleError(err, 'TRICKLE_FFMPEG_EXIT'),
+    );
+    await encoder.close();
   });
 
   it('ends output() empty when no frame came; close() is idempotent', async () => {
