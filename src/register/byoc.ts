@@ -65,7 +65,8 @@ export async function unregisterByoc(opts: RegistrationOptions): Promise<void> {
       authorization: opts.orchSecret,
       body: opts.name,
       contentType: 'text/plain',
-      timeoutMs: opts.attemptTimeoutMs ?? 1500,
+      // Exit-time call on a possibly busy machine: allow longer than a registration attempt.
+      timeoutMs: 5000,
       dispatcher,
     });
     if (res.status !== 200) {
