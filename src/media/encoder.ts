@@ -69,6 +69,8 @@ interface Running {
   width: number;
   height: number;
   pumped: Promise<void>;
+  lastVideoPts?: number;
+  lastAudioPts?: number;
 }
 
 /** Encodes frames to MPEG-TS through one ffmpeg child at a time (restarted on size changes). */
@@ -104,8 +106,17 @@ export class Encoder {
     if (frame.data.length !== frame.width * frame.height * 3) {
       throw new TrickleError('TRICKLE_BAD_MEDIA', `video frame holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`);
     }
-    if (this.current && (this.current.width !== frame.width || this.current.height !== frame.height)) {
-      this.log.info('output size changed, restarting encoder', { from: `${this.current.width}x${this.current.height}`, to: `${frame.width}x${frame.height}` });
+    const run = this.current;
+    if (run && (run.width !== frame.width || run.height !== frame.height)) {
+      this.log.info('output size changed, restarting encoder', { from: `${run.width}x${run.height}`, to: `${frame.width}x${frame.height}` });
+      await this.finishCurrent();
+    } else if (run && run.lastVideoPts !== undefined && frame.pts <= run.lastVideoPts) {
+      if (frame.pts === run.lastVideoPts) {
+        this.warn('warn', 'same-pts', 'video frame with the same pts as the previous one dropped', { pts: frame.pts });
+        return;
+      }
+      // ffmpeg would rewrite backwards timestamps to last+1; a fresh child keeps them as they are.
+      this.log.info('video pts went backwards, restarting encoder', { from: run.lastVideoPts, to: frame.pts });
       await this.finishCurrent();
     }
     if (!this.current) {
@@ -115,6 +126,7 @@ export class Encoder {
       for (const a of early) if (a.pts >= frame.pts - 2 * 90_000) await this.writeAudio(a);
     }
     await this.writeFrame(0, frame.pts, frame.data);
+    this.current!.lastVideoPts = frame.pts;
   }
 
   /** Queues one block of audio (dropped when no audio stream was configured or its format differs). */
@@ -134,6 +146,12 @@ export class Encoder {
       if (this.early.length > 100) this.early.shift();
       return;
     }
+    const run = this.current;
+    if (run.lastAudioPts !== undefined && frame.pts < run.lastAudioPts) {
+      this.warn('warn', 'audio-backwards', 'audio frame older than the previous one dropped', { pts: frame.pts });
+      return;
+    }
+    run.lastAudioPts = frame.pts;
     const d = frame.data;
     await this.writeFrame(1, frame.pts, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
   }

@@ -135,6 +135,21 @@ describe('Encoder', () => {
     assert.ok(packets[0].key && packets[10].key, 'each part starts with a keyframe');
   });
 
+  it('restarts when video pts go backwards (kept as given) and drops a repeated pts', async () => {
+    const first = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 900_000 + n * 3600, n));
+    const again = Array.from({ length: 5 }, (_, n) => videoFrame(64, 48, 90_000 + n * 3600, n));
+    const video = [...first, { ...first[9] }, ...again];
+    const { ts, encoder } = await encode({ preset: 'ultrafast' }, video);
+    assert.equal(encoder.restarts, 2);
+    const file = tmp.file('backwards.ts');
+    await writeFile(file, ts);
+    const packets = await probePackets(file, 'v');
+    assert.deepEqual(
+      packets.map((p) => p.pts),
+      [...first, ...again].map((f) => f.pts),
+    );
+  });
+
   it('reports a killed encoder child through output() and the next write', async () => {
     const encoder = new Encoder({ preset: 'ultrafast' });
     const output = collect(encoder.output());
