@@ -1,5 +1,6 @@
 // GET B{channel}/{idx}: 470 / closed-miss answers, or stream one segment from byte 0 to its close.
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Channel } from './channel.js';
 import type { Segment } from './segment.js';
 import { CLOSED_VALUE, HDR_CLOSED, HDR_LATEST, HDR_SEQ, plainBody } from './replies.js';
@@ -24,6 +25,9 @@ export function handleGet(channel: Channel, seq: number, rawIdx: string, res: Se
 function streamSegment(channel: Channel, segment: Segment, latest: number, res: ServerResponse): void {
   let next = 0;
   let done = false;
+  // Once headers are out, chunks go straight to the socket with framing shared by all readers.
+  let raw: Socket | null = null;
+  let drainOn: NodeJS.EventEmitter = res;
   const pump = (): void => {
     if (done) return;
     const chunks = segment.chunks;
@@ -33,14 +37,13 @@ function streamSegment(channel: Channel, segment: Segment, latest: number, res: 
         if (channel.mimeType) headers['Content-Type'] = channel.mimeType;
         if (segment.seq !== latest) headers[HDR_LATEST] = String(latest);
         res.writeHead(200, headers);
+        raw = directSocket(res);
+        if (raw) drainOn = raw;
       }
-      const batch = chunks.length - next > 1;
-      if (batch) res.cork();
-      let ok = true;
-      while (ok && next < chunks.length) ok = res.write(chunks[next++]!);
-      if (batch) res.uncork();
+      const ok = raw ? writeFramed(raw, segment, next, chunks.length) : writeChunks(res, chunks, next, chunks.length);
+      next = chunks.length;
       if (!ok) {
-        res.once('drain', pump);
+        drainOn.once('drain', pump);
         return;
       }
     }
@@ -60,7 +63,42 @@ function streamSegment(channel: Channel, segment: Segment, latest: number, res: 
   res.once('close', () => {
     done = true;
     segment.offChange(pump);
-    res.off('drain', pump);
+    drainOn.off('drain', pump);
   });
   pump();
+}
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/**
+ * The response's socket when we may write chunked frames to it ourselves (headers flushed,
+ * chunked encoding, a body allowed and the socket owned by this response); otherwise null.
+ */
+function directSocket(res: ServerResponse): Socket | null {
+  const socket = res.socket as (Socket & { _httpMessage?: unknown }) | null;
+  if (!socket || socket._httpMessage !== res || res.req?.method === 'HEAD' || !res.chunkedEncoding) return null;
+  res.flushHeaders();
+  return socket;
+}
+
+/** Writes chunks [from, to) as HTTP chunked frames in one corked batch; false when the socket wants a drain. */
+function writeFramed(socket: Socket, segment: Segment, from: number, to: number): boolean {
+  socket.cork();
+  let ok = true;
+  for (let i = from; i < to; i++) {
+    socket.write(segment.heads[i]!);
+    socket.write(segment.chunks[i]!);
+    ok = socket.write(CRLF);
+  }
+  socket.uncork();
+  return ok && !socket.writableNeedDrain;
+}
+
+/** The portable path through ServerResponse (HEAD, pipelined requests, HTTP/1.0). */
+function writeChunks(res: ServerResponse, chunks: Buffer[], from: number, to: number): boolean {
+  if (to - from > 1) res.cork();
+  let ok = true;
+  for (let i = from; i < to; i++) ok = res.write(chunks[i]!);
+  if (to - from > 1) res.uncork();
+  return ok;
 }

@@ -6,6 +6,8 @@ export type Wake = () => void;
 export class Segment {
   /** Incoming Buffers kept as-is: readers index into this list, nobody copies. */
   readonly chunks: Buffer[] = [];
+  /** `<hex length>\r\n` per chunk, built once and shared by every reader's chunked framing. */
+  readonly heads: Buffer[] = [];
   size = 0;
   closed = false;
   private waiters: Wake[] = [];
@@ -13,10 +15,15 @@ export class Segment {
 
   constructor(readonly seq: number) {}
 
-  /** Appends one chunk and wakes waiting readers (batched per microtask so a burst of chunks costs one wake). */
+  /**
+   * Appends one chunk and wakes waiting readers. Wakes run from setImmediate: every chunk that
+   * arrived in the same event-loop turn goes out in one corked write per reader (fewer
+   * syscalls under load), at no added latency when the loop is idle.
+   */
   append(chunk: Buffer): void {
     if (this.closed || chunk.length === 0) return;
     this.chunks.push(chunk);
+    this.heads.push(Buffer.from(chunk.length.toString(16) + '\r\n', 'latin1'));
     this.size += chunk.length;
     this.scheduleWake();
   }
@@ -42,7 +49,7 @@ export class Segment {
   private scheduleWake(): void {
     if (this.wakeScheduled || this.waiters.length === 0) return;
     this.wakeScheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.wakeScheduled = false;
       const waiters = this.waiters;
       this.waiters = [];
