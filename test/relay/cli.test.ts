@@ -18,9 +18,16 @@ describe('trickle relay (CLI)', () => {
     }
   });
 
-  it('exits 130 on SIGINT', async () => {
+  it('exits 130 on SIGINT and can be restarted on the same port', async () => {
     const relay = await spawnRelayCli();
     assert.equal(await relay.stop('SIGINT'), 130);
+    const again = await spawnRelayCli(['--port', String(relay.port)]);
+    try {
+      assert.equal(again.port, relay.port);
+      assert.equal((await publish(again.url + 'back/0', 'x')).status, 200);
+    } finally {
+      await again.stop();
+    }
   });
 
   it('--no-autocreate: POST to an unknown channel is 404; --path sets the base path', async () => {

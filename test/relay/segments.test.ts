@@ -1,6 +1,7 @@
 // Relay publish/subscribe semantics: live streaming, seq resolution, 470, the ring of 5, reset, append, fan-out.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Relay } from '../../src/relay/index.js';
 import { startRelay } from '../helpers/relay.js';
@@ -214,5 +215,42 @@ describe('relay segments', () => {
       assert.equal(b.status, 200);
       assert.ok(b.body.equals(payload));
     }
+  });
+
+  it('a reader that stops reading holds up neither the publisher nor the other readers', async () => {
+    const ch = fresh();
+    await request('POST', ch);
+    // A subscriber that never consumes its body: its socket buffers fill up and stay full.
+    let stalledRes: http.IncomingMessage | undefined;
+    const stalledReq = http.get(ch + '/0', { agent: false }, (res) => {
+      stalledRes = res;
+      res.pause();
+    });
+    stalledReq.on('error', () => {});
+    const fast = openGet(ch + '/0');
+    await sleep(50);
+    const payload = randomBytes(8 * 1024 * 1024);
+    const post = openPost(ch + '/0');
+    for (let off = 0; off < payload.length; off += 64 * 1024) await post.write(payload.subarray(off, off + 64 * 1024));
+    post.end();
+    assert.equal((await post.reply).status, 200);
+    assert.ok((await fast.done).body.equals(payload));
+    assert.ok(stalledRes, 'the stalled reader got its headers');
+    // It can still catch up afterwards and gets every byte.
+    const rest: Buffer[] = [];
+    stalledRes.on('data', (c: Buffer) => rest.push(c));
+    stalledRes.resume();
+    await new Promise((r) => stalledRes!.once('end', r));
+    assert.ok(Buffer.concat(rest).equals(payload));
+  });
+
+  it('HEAD on a segment answers with the GET headers and no body', async () => {
+    const ch = fresh();
+    await publish(ch + '/0', 'payload', { 'Content-Type': 'video/MP2T' });
+    const r = await request('HEAD', ch + '/0');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['lp-trickle-seq'], '0');
+    assert.equal(r.body.length, 0);
+    assert.equal((await request('GET', ch + '/0')).text, 'payload');
   });
 });
