@@ -14,14 +14,20 @@
 //   -c:a pcm_f32le -ar 48000             interleaved float audio, channel count kept
 //   -f nut -flush_packets 1              NUT carries per-frame pts (VFR-exact) and interleaves A/V; flushed per packet
 //   -max_interleave_delta 500000         a stalled audio stream may hold video back by at most 0.5 s
+// When the input's video pts jump back by seconds at a segment start (a restarted publisher),
+// ffmpeg (with -copyts) would rewrite them to last+1; the decoder instead starts a fresh ffmpeg
+// at that segment's PAT, so every frame keeps its real pts. frames() continues across children.
 import { TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
-import { TIME_BASE_90K, type AudioFrame, type TimeBase, type VideoFrame } from './frames.js';
+import type { AudioFrame, VideoFrame } from './frames.js';
 import { FramerateLimiter } from './framerate-limiter.js';
 import { NutDemuxer, type NutPacket } from './nut/demuxer.js';
-import type { NutStream } from './nut/headers.js';
+import { audioFrame, describeStreams, videoFrame, type DecodedStreams } from './nut-frames.js';
+import { TsRewindDetector } from './ts-rewind.js';
+
+export { to90k, type DecodedStreams } from './nut-frames.js';
 
 export interface DecoderOptions {
   ffmpeg?: FfmpegLocation;
@@ -51,20 +57,10 @@ export function decoderArgs(opts: Pick<DecoderOptions, 'width' | 'height' | 'aud
   return args;
 }
 
-/** pts in `tb` → 90 kHz (exact when 90000·num is a multiple of den, rounded otherwise). */
-export function to90k(pts: number, tb: TimeBase): number {
-  if (tb.num === 1 && tb.den === 90_000) return pts;
-  const scaled = pts * 90_000 * tb.num;
-  return scaled % tb.den === 0 ? scaled / tb.den : Math.round(scaled / tb.den);
-}
+/** Input kept for replay into a fresh child after a rewind (the PAT is usually a chunk back at most). */
+const REPLAY_BYTES = 1 << 20;
 
-/** What the decoder's output holds, known before the first frame (from ffmpeg's stream headers). */
-export interface DecodedStreams {
-  video?: { width: number; height: number };
-  audio?: { sampleRate: number; channels: number };
-}
-
-/** Decodes a stream of MPEG-TS bytes into frames through one ffmpeg child. */
+/** Decodes a stream of MPEG-TS bytes into frames through an ffmpeg child (a new one after a pts rewind). */
 export class Decoder {
   /**
    * Resolves once ffmpeg has announced its output streams (while frames() is being iterated),
@@ -73,9 +69,12 @@ export class Decoder {
    */
   readonly streams: Promise<DecodedStreams | undefined>;
   private announce!: (s: DecodedStreams | undefined) => void;
-  private readonly child: FfmpegChild;
+  private readonly children: FfmpegChild[] = [];
   private readonly limiter: FramerateLimiter;
   private readonly log: Logger;
+  private readonly rewind = new TsRewindDetector();
+  private recent: { at: number; bytes: Uint8Array }[] = [];
+  private inputBytes = 0;
   private iterating = false;
   /** Video frames dropped by the framerate cap so far. */
   droppedByFramerate = 0;
@@ -84,8 +83,23 @@ export class Decoder {
     if (!opts.width !== !opts.height) throw new TrickleError('TRICKLE_USAGE', 'decoder width and height go together');
     this.log = opts.log ?? silentLogger;
     this.limiter = new FramerateLimiter(opts.maxFramerate);
-    this.child = new FfmpegChild(decoderArgs(opts), { ffmpeg: opts.ffmpeg, log: this.log, signal: opts.signal, name: 'decoder' });
+    this.spawn();
     this.streams = new Promise((resolve) => (this.announce = resolve));
+  }
+
+  /** ffmpeg children started so far (1 + restarts after pts rewinds). */
+  get restarts(): number {
+    return this.children.length;
+  }
+
+  private spawn(): FfmpegChild {
+    const child = new FfmpegChild(decoderArgs(this.opts), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'decoder' });
+    this.children.push(child);
+    return child;
+  }
+
+  private get current(): FfmpegChild {
+    return this.children[this.children.length - 1];
   }
 
   /** Changes the framerate cap live (undefined or 0 removes it). */
@@ -98,24 +112,67 @@ export class Decoder {
   }
 
   /** Feeds MPEG-TS bytes; resolves when ffmpeg can take more; rejects once ffmpeg is gone. */
-  write(chunk: Uint8Array): Promise<void> {
-    return this.child.write(chunk);
+  async write(chunk: Uint8Array): Promise<void> {
+    const start = this.inputBytes;
+    this.inputBytes += chunk.length;
+    const rewindAt = this.rewind.push(chunk);
+    const replay = rewindAt === undefined ? undefined : this.replayFrom(rewindAt, start);
+    this.remember(chunk, start);
+    if (!replay) return this.current.write(chunk);
+    const old = this.current;
+    const cut = Math.max(0, rewindAt! - start);
+    if (cut > 0) await old.write(chunk.subarray(0, cut));
+    this.log.info('input pts went backwards, restarting the decoder at the segment start', { offset: rewindAt });
+    const fresh = this.spawn();
+    old.endInput();
+    for (const piece of replay) await fresh.write(piece);
+    await fresh.write(chunk.subarray(cut));
+  }
+
+  /** Copies of the input since `from` up to `to` (absolute offsets), or undefined when no longer held. */
+  private replayFrom(from: number, to: number): Uint8Array[] | undefined {
+    if (from >= to) return [];
+    const out: Uint8Array[] = [];
+    for (const r of this.recent) {
+      const end = r.at + r.bytes.length;
+      if (end <= from) continue;
+      out.push(r.bytes.subarray(Math.max(0, from - r.at)));
+    }
+    const held = this.recent[0]?.at ?? to;
+    return held <= from ? out : undefined;
+  }
+
+  private remember(chunk: Uint8Array, at: number): void {
+    this.recent.push({ at, bytes: chunk.slice() });
+    let total = this.recent.reduce((n, r) => n + r.bytes.length, 0);
+    while (this.recent.length > 1 && total - this.recent[0].bytes.length >= REPLAY_BYTES) total -= this.recent.shift()!.bytes.length;
   }
 
   /** No more input: ffmpeg drains, frames() ends after the last frame. */
   endInput(): void {
-    this.child.endInput();
+    this.current.endInput();
   }
 
   /** The decoded frames in stream order; ends with a TrickleError if ffmpeg fails. Iterate once. */
   async *frames(): AsyncGenerator<VideoFrame | AudioFrame> {
     if (this.iterating) throw new TrickleError('TRICKLE_INTERNAL', 'Decoder.frames() can be iterated only once');
     this.iterating = true;
+    const count = { produced: 0 };
+    try {
+      for (let i = 0; i < this.children.length; i++) {
+        if (!(yield* this.drain(this.children[i], count))) return;
+      }
+    } finally {
+      this.announce(undefined);
+    }
+  }
+
+  /** Frames of one child; false when it was stopped by close()/abort (nothing more to read). */
+  private async *drain(child: FfmpegChild, count: { produced: number }): AsyncGenerator<VideoFrame | AudioFrame, boolean> {
     const demux = new NutDemuxer();
-    let produced = 0;
     let announced = false;
     try {
-      for await (const chunk of this.child.stdout) {
+      for await (const chunk of child.stdout) {
         let packets: NutPacket[];
         try {
           packets = demux.push(chunk as Uint8Array);
@@ -124,75 +181,46 @@ export class Decoder {
         }
         if (!announced && demux.ready) {
           announced = true;
-          this.announce(describe(demux.streams));
+          this.announce(describeStreams(demux.streams));
         }
         for (const p of packets) {
-          const frame = this.toFrame(p, demux.streams[p.stream]);
-          if (!frame) continue;
-          produced++;
-          yield frame;
+          const stream = demux.streams[p.stream];
+          if (stream.kind === 'video') {
+            const frame = videoFrame(p, stream);
+            if (!this.limiter.accept(frame.pts)) {
+              this.droppedByFramerate++;
+              continue;
+            }
+            count.produced++;
+            yield frame;
+          } else if (stream.kind === 'audio') {
+            count.produced++;
+            yield audioFrame(p, stream);
+          }
         }
       }
     } catch (err) {
-      this.announce(undefined);
-      if (this.child.stoppedByUs) return;
+      if (child.stoppedByUs) return false;
       // Our own verdict on ffmpeg's output: stop the child (nobody reads it any more) and report.
       if (err instanceof TrickleError) {
-        await this.child.close();
+        await child.close();
         throw err;
       }
       // A stream error: ffmpeg's exit status says more, if it comes within a moment.
-      const exit = await Promise.race([this.child.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
-      const failure = exit && this.child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
-      await this.child.close();
+      const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+      const failure = exit && child.failure(exit, count.produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
+      await child.close();
       throw failure ?? new TrickleError('TRICKLE_FFMPEG_EXIT', `reading ffmpeg decoder output failed: ${(err as Error).message}`, { cause: err });
     }
-    this.announce(undefined);
-    const exit = await this.child.exited;
-    const failure = this.child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
+    const exit = await child.exited;
+    if (child.stoppedByUs) return false;
+    const failure = child.failure(exit, count.produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
     if (failure) throw failure;
-  }
-
-  private toFrame(p: NutPacket, stream: NutStream): VideoFrame | AudioFrame | undefined {
-    const pts = to90k(p.pts, stream.timeBase);
-    if (stream.kind === 'video') {
-      const { width, height } = videoSize(p, stream);
-      if (!this.limiter.accept(pts)) {
-        this.droppedByFramerate++;
-        return undefined;
-      }
-      return { data: p.data, width, height, pts, timeBase: TIME_BASE_90K };
-    }
-    if (stream.kind === 'audio') {
-      const d = p.data;
-      const data = d.byteOffset % 4 === 0 ? new Float32Array(d.buffer, d.byteOffset, d.length >> 2) : new Float32Array(new Uint8Array(d).buffer);
-      return { data, sampleRate: stream.sampleRate ?? 48_000, channels: stream.channels ?? 1, pts, timeBase: TIME_BASE_90K };
-    }
-    return undefined;
+    return true;
   }
 
   /** Kills ffmpeg (within ~2 s) and ends frames(); idempotent. */
-  close(): Promise<void> {
-    return this.child.close();
+  async close(): Promise<void> {
+    await Promise.all(this.children.map((c) => c.close()));
   }
-}
-
-/** The first video and audio stream of the NUT headers, as frame facts. */
-function describe(streams: NutStream[]): DecodedStreams {
-  const out: DecodedStreams = {};
-  const v = streams.find((s) => s.kind === 'video');
-  const a = streams.find((s) => s.kind === 'audio');
-  if (v?.width && v.height) out.video = { width: v.width, height: v.height };
-  if (a?.sampleRate && a.channels) out.audio = { sampleRate: a.sampleRate, channels: a.channels };
-  return out;
-}
-
-/** The real size of a video packet: side data if any, else the stream header (checked against the byte count). */
-function videoSize(p: NutPacket, stream: NutStream): { width: number; height: number } {
-  const width = p.width ?? stream.width ?? 0;
-  const height = p.height ?? stream.height ?? 0;
-  if (width * height * 3 !== p.data.length) {
-    throw new TrickleError('TRICKLE_BAD_MEDIA', `decoded frame holds ${p.data.length} bytes, expected ${width}x${height}x3`);
-  }
-  return { width, height };
 }

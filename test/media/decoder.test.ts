@@ -11,12 +11,12 @@ import { makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
 type Frame = VideoFrame | AudioFrame;
 const isVideo = (f: Frame): f is VideoFrame => 'width' in f;
 
-/** Feeds a whole file in 32 KiB writes and collects every frame. */
-async function decodeFile(file: string, opts: DecoderOptions = {}): Promise<{ video: VideoFrame[]; audio: AudioFrame[]; decoder: Decoder }> {
+/** Feeds a whole file in `chunk`-byte writes and collects every frame. */
+async function decodeFile(file: string, opts: DecoderOptions = {}, chunk = 32768): Promise<{ video: VideoFrame[]; audio: AudioFrame[]; decoder: Decoder }> {
   const bytes = await readFile(file);
   const decoder = new Decoder(opts);
   const feeding = (async () => {
-    for (let i = 0; i < bytes.length; i += 32768) await decoder.write(bytes.subarray(i, i + 32768));
+    for (let i = 0; i < bytes.length; i += chunk) await decoder.write(bytes.subarray(i, i + chunk));
     decoder.endInput();
   })();
   const video: VideoFrame[] = [];
@@ -133,6 +133,26 @@ describe('Decoder', () => {
     assert.ok(video.length >= 48, `frames from both parts, got ${video.length}`);
     for (const f of video) assert.equal(f.data.length, f.width * f.height * 3);
     assert.ok(video.some((f) => f.pts > 2 * 90000), 'frames of the second part came out');
+  });
+
+  it('restarts ffmpeg when the input pts rewind (restarted publisher), keeping every real pts', async () => {
+    await makeTs(tmp.file('late.ts'), { seconds: 1, extra: ['-output_ts_offset', '20'] });
+    await makeTs(tmp.file('early.ts'), { seconds: 1 });
+    const late = await readFile(tmp.file('late.ts'));
+    const early = await readFile(tmp.file('early.ts'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(tmp.file('rewind.ts'), Buffer.concat([late, early]));
+    const expected = [...(await probePackets(tmp.file('late.ts'), 'v')), ...(await probePackets(tmp.file('early.ts'), 'v'))].map((p) => p.pts);
+    // 32 KiB writes cut inside the chunk holding the PAT; 940-byte writes replay earlier chunks.
+    for (const chunk of [32768, 940]) {
+      const { video, audio, decoder } = await decodeFile(tmp.file('rewind.ts'), {}, chunk);
+      assert.deepEqual(
+        video.map((f) => f.pts),
+        expected,
+      );
+      assert.equal(decoder.restarts, 2);
+      assert.ok(audio.some((a) => a.pts < 10 * 90000) && audio.some((a) => a.pts > 20 * 90000), 'audio from both parts');
+    }
   });
 
   it('scales to width/height when given', async () => {
