@@ -7,7 +7,10 @@ import { defineProcessor } from '../src/processor/types.js';
 interface StreamState {
   detector?: TextDetector;
   boxes: Rect[];
-  frames: number;
+  /** Frames since the last detection started. */
+  since: number;
+  /** Whether a detection has finished on this stream. */
+  detected: boolean;
   scratch: BlurScratch;
   /** A detection running in the background (async mode). */
   inflight?: Promise<void>;
@@ -29,8 +32,8 @@ export default defineProcessor({
     detectSize: 512,
     /** Padding around each box as a fraction of its height. */
     margin: 0.5,
-    /** Detect in the background and blur with the latest boxes (boxes lag ~1 frame; frames never wait for the model). */
-    async: false,
+    /** Detect in the background and blur with the latest boxes: frames never wait for the model (boxes lag ~1–2 frames). */
+    async: true,
   },
   async load(ctx) {
     model ??= await createSession(textDetectorModelPath(), { device: ctx.device, log: ctx.log });
@@ -38,7 +41,7 @@ export default defineProcessor({
   },
   async start(_params, ctx) {
     model ??= await createSession(textDetectorModelPath(), { device: ctx.device, log: ctx.log });
-    const state: StreamState = { detector: new TextDetector(model.session), boxes: [], frames: 0, scratch: new BlurScratch() };
+    const state: StreamState = { detector: new TextDetector(model.session), boxes: [], since: Infinity, detected: false, scratch: new BlurScratch() };
     ctx.state.textBlur = state;
   },
   async video(frame, ctx) {
@@ -47,13 +50,16 @@ export default defineProcessor({
     const p = ctx.params;
     const every = Math.max(1, Math.round(Number(p.every) || 1));
     const opts = { threshold: Number(p.threshold), detectSize: Number(p.detectSize), margin: Number(p.margin) };
-    const due = s.frames++ % every === 0;
-    if (due && p.async !== true) {
+    const due = ++s.since >= every;
+    // The first detection of a stream is always awaited, so no frame goes out unblurred for want of boxes.
+    if (due && (!(p.async === true || p.async === 'true') || !s.detected)) {
+      s.since = 0;
       s.boxes = await s.detector.detect(frame, opts);
+      s.detected = true;
     } else if (due && !s.inflight) {
       // detect() copies the pixels it needs before its first await, so blurring this frame below is safe.
-      const detector = s.detector;
-      s.inflight = detector
+      s.since = 0;
+      s.inflight = s.detector
         .detect(frame, opts)
         .then((boxes) => void (s.boxes = boxes))
         .catch((err: Error) => ctx.log.warn(`text detection failed: ${err.message}`))
