@@ -28,6 +28,7 @@ function streamSegment(channel: Channel, segment: Segment, latest: number, res: 
   // Once headers are out, chunks go straight to the socket with framing shared by all readers.
   let raw: Socket | null = null;
   let drainOn: NodeJS.EventEmitter = res;
+  let headerCork = false;
   const pump = (): void => {
     if (done) return;
     const chunks = segment.chunks;
@@ -38,10 +39,18 @@ function streamSegment(channel: Channel, segment: Segment, latest: number, res: 
         if (segment.seq !== latest) headers[HDR_LATEST] = String(latest);
         res.writeHead(200, headers);
         raw = directSocket(res);
-        if (raw) drainOn = raw;
+        if (raw) {
+          drainOn = raw;
+          headerCork = true;
+        }
       }
       const ok = raw ? writeFramed(raw, segment, next, chunks.length) : writeChunks(res, chunks, next, chunks.length);
       next = chunks.length;
+      // directSocket corked the socket so the headers leave in the same packet as the first bytes.
+      if (raw && headerCork) {
+        headerCork = false;
+        raw.uncork();
+      }
       if (!ok) {
         drainOn.once('drain', pump);
         return;
@@ -77,6 +86,7 @@ const CRLF = Buffer.from('\r\n', 'latin1');
 function directSocket(res: ServerResponse): Socket | null {
   const socket = res.socket as (Socket & { _httpMessage?: unknown }) | null;
   if (!socket || socket._httpMessage !== res || res.req?.method === 'HEAD' || !res.chunkedEncoding) return null;
+  socket.cork();
   res.flushHeaders();
   return socket;
 }

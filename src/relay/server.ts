@@ -131,6 +131,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
         registry.closeAll();
         server.close(() => resolve());
         server.closeIdleConnections();
+        // Readers that just got EOF become idle a moment later; let them go too.
+        setTimeout(() => server.closeIdleConnections(), 50).unref();
         // Readers were just sent EOF; give their last bytes a moment, then cut whatever is left.
         const force = setTimeout(() => {
           for (const socket of sockets) socket.destroy();
