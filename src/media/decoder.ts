@@ -143,7 +143,7 @@ export class Decoder {
   }
 
   private remember(chunk: Uint8Array, at: number): void {
-    this.recent.push({ at, bytes: chunk.slice() });
+    this.recent.push({ at, bytes: new Uint8Array(chunk) }); // a copy: callers may reuse their buffers
     let total = this.recent.reduce((n, r) => n + r.bytes.length, 0);
     while (this.recent.length > 1 && total - this.recent[0].bytes.length >= REPLAY_BYTES) total -= this.recent.shift()!.bytes.length;
   }

@@ -47,6 +47,9 @@ export class FfmpegChild {
     );
     this.stdin = this.proc.stdin!;
     this.stdout = this.proc.stdout!;
+    // execa (buffer: false) resumes a stdout nobody reads yet, discarding it; ours is read later
+    // (an encoder's next child waits for the previous one), so mark it paused from the start.
+    this.stdout.pause();
     // EPIPE when ffmpeg exits before reading everything: reported through exit status instead.
     this.stdin.on('error', (err) => this.log.debug('ffmpeg stdin error', { error: (err as Error).message }));
     this.proc.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk));

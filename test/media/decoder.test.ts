@@ -71,6 +71,29 @@ describe('Decoder', () => {
     assert.ok(audio.some((a) => a.data.some((s) => Math.abs(s) > 0.05)));
   });
 
+  it('loses nothing when frames() is iterated late', async () => {
+    const file = tmp.file('stereo.ts');
+    const bytes = await readFile(file);
+    const decoder = new Decoder();
+    try {
+      await decoder.write(bytes.subarray(0, 40_000));
+      await new Promise((r) => setTimeout(r, 500)); // ffmpeg has produced output nobody read yet
+      const feeding = (async () => {
+        await decoder.write(bytes.subarray(40_000));
+        decoder.endInput();
+      })();
+      const pts: number[] = [];
+      for await (const f of decoder.frames()) if ('width' in f) pts.push(f.pts);
+      await feeding;
+      assert.deepEqual(
+        pts,
+        (await probePackets(file, 'v')).map((p) => p.pts),
+      );
+    } finally {
+      await decoder.close();
+    }
+  });
+
   it('decodes a solid red source to ~(255,0,0)', async () => {
     const file = tmp.file('red.ts');
     await makeTs(file, { video: 'color=c=red:size=160x120:rate=10', channels: 0, seconds: 1 });
