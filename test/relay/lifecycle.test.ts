@@ -184,6 +184,10 @@ describe('relay 100 Continue keep-alive (C12) and shutdown', () => {
     raw.destroy();
   });
 
+  it('a port in use is TRICKLE_PORT_IN_USE', async () => {
+    await assert.rejects(startRelay({ port: Number(new URL(relay.url).port) }), (err: { code?: string }) => err.code === 'TRICKLE_PORT_IN_USE');
+  });
+
   it('close() ends readers and preconnected POSTs and resolves promptly', async () => {
     const other = await startRelay();
     const ch = other.channelUrl('s');
