@@ -74,6 +74,7 @@ export class Decoder {
   private readonly log: Logger;
   private readonly rewind = new TsRewindDetector();
   private recent: { at: number; bytes: Uint8Array }[] = [];
+  private recentBytes = 0;
   private inputBytes = 0;
   private iterating = false;
   /** Video frames dropped by the framerate cap so far. */
@@ -144,8 +145,8 @@ export class Decoder {
 
   private remember(chunk: Uint8Array, at: number): void {
     this.recent.push({ at, bytes: new Uint8Array(chunk) }); // a copy: callers may reuse their buffers
-    let total = this.recent.reduce((n, r) => n + r.bytes.length, 0);
-    while (this.recent.length > 1 && total - this.recent[0].bytes.length >= REPLAY_BYTES) total -= this.recent.shift()!.bytes.length;
+    this.recentBytes += chunk.length;
+    while (this.recent.length > 1 && this.recentBytes - this.recent[0].bytes.length >= REPLAY_BYTES) this.recentBytes -= this.recent.shift()!.bytes.length;
   }
 
   /** No more input: ffmpeg drains, frames() ends after the last frame. */
