@@ -165,8 +165,7 @@ export class Encoder {
     }
     // Up to two frames may wait in Node's stdin buffer: the decoder keeps going while x264 works.
     const queue = 2 * run.width * run.height * 3;
-    await run.child.write(run.muxer.frameHeader(stream, p, data.length), queue);
-    await run.child.write(data, queue);
+    await run.child.write([run.muxer.frameHeader(stream, p, data.length), data], queue);
   }
 
   private start(width: number, height: number): Running {

@@ -90,10 +90,19 @@ export class FfmpegChild {
    * `queueBytes` wait in Node's buffer (lets the producer run ahead by a frame or two), else
    * once the buffer drained.
    */
-  async write(chunk: Uint8Array, queueBytes = 0): Promise<void> {
+  async write(chunk: Uint8Array | readonly Uint8Array[], queueBytes = 0): Promise<void> {
     if (this.stdin.writableEnded && !this.exit) throw new TrickleError('TRICKLE_INTERNAL', `ffmpeg ${this.opts.name}: write after end of input`);
     if (this.exit || this.stdin.destroyed || this.stdin.writableEnded) throw await this.deadError();
-    if (this.stdin.write(chunk) || this.stdin.writableLength <= queueBytes) return;
+    let ok: boolean;
+    if (chunk instanceof Uint8Array) ok = this.stdin.write(chunk);
+    else {
+      // Several pieces (frame header + frame) leave in one writev.
+      this.stdin.cork();
+      ok = true;
+      for (const piece of chunk) ok = this.stdin.write(piece) && ok;
+      this.stdin.uncork();
+    }
+    if (ok || this.stdin.writableLength <= queueBytes) return;
     await new Promise<void>((resolve, reject) => {
       const done = (err?: Error) => {
         this.stdin.off('drain', onDrain);
