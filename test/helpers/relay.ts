@@ -40,7 +40,7 @@ export async function spawnRelayCli(args: string[] = [], options: { env?: NodeJS
     }, options.timeoutMs ?? 30_000);
     child.stderr!.on('data', (text: string) => {
       stderr += text;
-      const m = /listening on (\S+)/.exec(stderr);
+      const m = /listening on (https?:\/\/[^\s"]+)/.exec(stderr);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -54,6 +54,17 @@ describe('trickle relay (CLI)', () => {
     }
   });
 
+  it('--log-format json prints the listening line as one NDJSON record', async () => {
+    const relay = await spawnRelayCli(['--log-format', 'json']);
+    try {
+      const record = JSON.parse(relay.stderr().trim().split('\n')[0]!) as { url: string; msg: string };
+      assert.equal(record.url, relay.url);
+      assert.match(record.msg, /listening on/);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('--help lists the deviations', async () => {
     const help = await runCli(['relay', '--help']);
     assert.equal(help.exitCode, 0);

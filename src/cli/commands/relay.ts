@@ -72,8 +72,9 @@ export function relayCommand(): Command {
       maxSegmentBytes: s.maxSegmentBytes,
       log: ctx.log,
     });
-    // The one line scripts and tests parse the URL from.
-    process.stderr.write(`trickle relay listening on ${relay.url}\n`);
+    // The one line scripts and tests parse the URL from (an NDJSON record under --log-format json).
+    if (ctx.format === 'json') ctx.log.info(`trickle relay listening on ${relay.url}`, { url: relay.url });
+    else process.stderr.write(`trickle relay listening on ${relay.url}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
