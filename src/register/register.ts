@@ -76,7 +76,12 @@ export function keepRegistered(opts: KeepRegisteredOptions): Registration {
       }
       await registerWithBackoff();
       if (live) await live.run();
-      else if (opts.signal && !opts.signal.aborted) await new Promise<void>((r) => opts.signal!.addEventListener('abort', () => r(), { once: true }));
+      else if (opts.signal && !opts.signal.aborted) {
+        // BYOC has nothing periodic to do: a ref'd timer keeps the process alive until the signal.
+        const keepAlive = setInterval(() => {}, 1 << 30);
+        await new Promise<void>((r) => opts.signal!.addEventListener('abort', () => r(), { once: true }));
+        clearInterval(keepAlive);
+      }
     } catch (err) {
       if (isTrickleError(err, 'TRICKLE_ABORTED') || opts.signal?.aborted) return;
       throw err;

@@ -73,6 +73,9 @@ describe('trickle register (byoc)', () => {
     const n = orch.to('/capability/register').length;
     await orch.waitFor('/capability/register', n + 1);
     assert.ok(orch.capabilities.has('keeper'));
+    // Still registered after idle connections have closed (nothing periodic runs in byoc mode).
+    await new Promise((r) => setTimeout(r, 5500));
+    assert.equal(child.exitCode, null, 'still running');
     child.kill('SIGTERM');
     const r = await child;
     assert.equal(r.exitCode, 143, String(r.stderr));
