@@ -7,6 +7,8 @@ import { parseGoDuration } from '../../src/register/duration.js';
 import { TrickleError } from '../../src/errors.js';
 import { spawnCli } from '../helpers/cli.js';
 import { startOrchestrator, type FakeOrchestrator } from '../helpers/orchestrator.js';
+import { startRelay } from '../helpers/relay.js';
+import { api, spawnServe, waitForHealth } from '../worker/serve-child.js';
 
 const SECRET = 'live-secret-5b1e22';
 const SLOW = fileURLToPath(new URL('../worker/fixtures/slow-load.js', import.meta.url));
@@ -86,6 +88,36 @@ describe('trickle register --mode live-runner', () => {
       assert.ok(!String(r.stderr).includes(SECRET));
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('serve reports running session ids and stops a stream whose session the orchestrator dropped', async () => {
+    const relay = await startRelay();
+    const ch = (name: string) => new URL(name, relay.url).href;
+    await fetch(ch('sess-in'), { method: 'POST', headers: { 'Expect-Content': 'video/mp2t' } });
+    orch.sessionIds = ['sess-x'];
+    const serve = await spawnServe(['--processor', 'passthrough', '--register', 'live-runner', '--name', 'sess', '--price-per-unit', '1'], {
+      ORCH_URL: orch.url,
+      ORCH_SECRET: SECRET,
+    });
+    try {
+      await waitForHealth(serve.url, 'IDLE');
+      const started = await api(serve.url, '/stream/start', {
+        headers: { 'Livepeer-Session-Id': 'sess-x', 'X-Stream-Id': 'stream-x' },
+        body: { gateway_request_id: 'stream-x', subscribe_url: ch('sess-in'), publish_url: ch('sess-out') },
+      });
+      assert.equal(started.status, 200, started.text);
+      const from = orch.to('/runners/heartbeat').length;
+      const beats = await orch.waitFor('/runners/heartbeat', from + 3);
+      assert.deepEqual((JSON.parse(beats.at(-1)!.body) as { session_ids: string[] }).session_ids, ['sess-x']);
+      assert.deepEqual((await api(serve.url, '/health')).json, { status: 'OK' }, 'a session the orchestrator lists keeps running');
+      orch.sessionIds = [];
+      await waitForHealth(serve.url, 'IDLE', 20_000);
+      assert.match(serve.stderr(), /orchestrator dropped this session/);
+    } finally {
+      orch.sessionIds = [];
+      await serve.stop();
+      await relay.close();
     }
   });
 

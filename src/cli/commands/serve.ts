@@ -113,8 +113,9 @@ export function serveCommand(): Command {
         return def;
       },
     });
-    // The one line scripts and tests parse the URL from.
-    process.stderr.write(`trickle serve listening on ${worker.url}\n`);
+    // The one line scripts and tests parse the URL from (an NDJSON record under --log-format json).
+    if (ctx.format === 'json') ctx.log.info(`trickle serve listening on ${worker.url}`, { url: worker.url });
+    else process.stderr.write(`trickle serve listening on ${worker.url}\n`);
 
     let registration: Registration | undefined;
     if (reg) {
