@@ -31,6 +31,8 @@ function timeoutError(message: string): Error {
 export class PostAttempt {
   /** Bytes handed to the socket so far: 0 means a failure can be retried on the same seq. */
   bytes = 0;
+  /** The relay answered before the body was complete: it closed the segment, nothing written after that arrived. */
+  answeredEarly = false;
   /** Set once the relay answered (possibly early) or the request failed. */
   settled?: { result: PostResult } | { error: Error };
   readonly done: Promise<PostResult>;
@@ -61,6 +63,7 @@ export class PostAttempt {
       let answered = false;
       this.req.on('response', (res) => {
         answered = true;
+        if (!this.req.writableEnded) this.answeredEarly = true;
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (s: string) => {

@@ -64,8 +64,11 @@ export class PublishedSegment implements SegmentWriter {
         try {
           const result = await this.attempt.done;
           const err = statusError(result, this.attempt.url);
-          if (!err) return;
-          throw err;
+          if (err) throw err;
+          // The relay's zero-byte answer (segment closed before our bytes got there) is the only 200 with Connection: close.
+          const zeroByteAnswer = this.attempt.bytes > 0 && /close/i.test(String(result.headers.connection ?? ''));
+          if (this.attempt.answeredEarly || zeroByteAnswer) throw new EarlyAnswer(result);
+          return;
         } catch (err) {
           if (await this.recover(err)) continue;
           return;

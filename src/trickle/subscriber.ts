@@ -149,14 +149,17 @@ export class Subscriber {
         body.destroy();
         this.sawChannel = true;
         const latest = headerInt(headers, HEADER.latest) ?? -1;
-        if (seq >= 0 && latest >= 0 && latest <= seq && Date.now() - this.lastNetworkFailure < this.retryWindowMs) {
+        const recentFailure = Date.now() - this.lastNetworkFailure < this.retryWindowMs;
+        if (seq >= 0 && latest >= 0 && latest <= seq && recentFailure) {
           // The relay restarted and its channel is behind us: wait for the publisher to catch up.
           await this.pause(POLL_MS);
           continue;
         }
-        if (seq >= 0 && latest > seq) this.gapCount += latest - seq;
-        this.log.warn('fell behind the relay, skipping ahead', { from: seq, to: latest });
-        this.nextSeq = latest;
+        // Normally wait for the next segment (Latest); right after a relay restart, rejoin the one in progress instead.
+        const target = recentFailure && seq >= 0 && latest - 1 > seq ? latest - 1 : latest;
+        if (seq >= 0 && target > seq) this.gapCount += target - seq;
+        this.log.warn('fell behind the relay, skipping ahead', { from: seq, to: target });
+        this.nextSeq = target;
         continue;
       }
       if (status >= 500) {
@@ -264,6 +267,8 @@ export class Subscriber {
           dispatcher: this.agent,
           signal: anySignal(this.signal, cancel.signal, refresh.signal),
         });
+        // Bodies are destroyed on close/cancel; an error nobody listens to must not crash the process.
+        res.body.on('error', () => {});
         return { seq, status: res.statusCode, headers: res.headers as HeaderBag, body: res.body };
       } catch (err) {
         if (refresh.signal.aborted && !this.signal.aborted && !cancel.signal.aborted) {
