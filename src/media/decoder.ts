@@ -222,6 +222,7 @@ export class Decoder {
 
   /** Kills ffmpeg (within ~2 s) and ends frames(); idempotent. */
   async close(): Promise<void> {
+    this.announce(undefined);
     await Promise.all(this.children.map((c) => c.close()));
   }
 }

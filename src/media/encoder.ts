@@ -13,6 +13,7 @@
 //   -enc_time_base:v 1:90000 -fps_mode passthrough
 //                                          no frame-rate guessing, no dup/drop, pts not rounded (VFR-exact)
 //   -c:a aac|libopus -ar 48000             audio re-encoded, channel count kept
+//   -vf pad=... (odd sizes only)           yuv420p needs even sizes
 //   -muxdelay 0 -muxpreload 0              mpegts adds no offset: output pts == input pts
 //   -max_interleave_delta 500000           a missing audio stream delays video by at most 0.5 s
 //   -flush_packets 1                       bytes leave as soon as each packet is muxed
@@ -45,10 +46,12 @@ export interface EncoderOptions {
 }
 
 /** The ffmpeg arguments the Encoder runs (exported for the benchmark baseline). */
-export function encoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio'> = {}, input = ['-f', 'nut', '-i', 'pipe:0']): string[] {
+export function encoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio'> = {}, oddSize = false): string[] {
   const gop = opts.gop ?? 2;
-  const args = ['-loglevel', 'warning', ...input, '-copyts', '-map', '0:v:0'];
+  const args = ['-loglevel', 'warning', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-map', '0:v:0'];
   if (opts.audio) args.push('-map', '0:a:0');
+  // yuv420p needs even sizes: an odd width/height gets one black pixel row/column.
+  if (oddSize) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   args.push('-c:v', 'libx264', '-preset', opts.preset ?? 'superfast', '-tune', 'zerolatency', '-bf', '0', '-pix_fmt', 'yuv420p');
   // A thousandth of a second of slack: 90 kHz pts turned into float seconds do not subtract exactly.
   args.push('-force_key_frames', `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${gop - 0.001}))`);
@@ -96,8 +99,8 @@ export class Encoder {
     this.spare = this.spawn();
   }
 
-  private spawn(): FfmpegChild {
-    return new FfmpegChild(encoderArgs(this.opts), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'encoder' });
+  private spawn(oddSize = false): FfmpegChild {
+    return new FfmpegChild(encoderArgs(this.opts, oddSize), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'encoder' });
   }
 
   /** Queues one video frame; resolves when ffmpeg can take more. */
@@ -172,7 +175,9 @@ export class Encoder {
     const streams: NutMuxStream[] = [{ kind: 'video', width, height }];
     if (this.opts.audio) streams.push({ kind: 'audio', sampleRate: this.opts.audio.sampleRate, channels: this.opts.audio.channels });
     const muxer = new NutMuxer(streams);
-    const child = this.spare ?? this.spawn();
+    const odd = width % 2 === 1 || height % 2 === 1;
+    if (odd) void this.spare?.close(); // started without the pad filter
+    const child = (!odd && this.spare) || this.spawn(odd);
     this.spare = undefined;
     this.restarts++;
     const previous = this.lastPump;

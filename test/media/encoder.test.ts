@@ -150,6 +150,14 @@ describe('Encoder', () => {
     );
   });
 
+  it('pads odd frame sizes to even ones (yuv420p) instead of failing', async () => {
+    const video = Array.from({ length: 5 }, (_, n) => videoFrame(161, 121, n * 3600, n));
+    const { ts } = await encode({ preset: 'ultrafast' }, video);
+    const file = tmp.file('odd.ts');
+    await writeFile(file, ts);
+    assert.deepEqual(await probeFrameSizes(file), Array(5).fill('162x122'));
+  });
+
   it('reports a killed encoder child through output() and the next write', async () => {
     const encoder = new Encoder({ preset: 'ultrafast' });
     const output = collect(encoder.output());
