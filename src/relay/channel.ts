@@ -31,8 +31,8 @@ export class Channel {
     return seg && seg.seq === seq ? seg : undefined;
   }
 
-  /** Resolves -1/-2 for a GET (go-livepeer: Next and Current). */
-  resolveRead(seq: number): number {
+  /** Resolves -1 (Next) and -2 (Current, GET only: the router refuses it on POST) to a real seq. */
+  resolveSeq(seq: number): number {
     if (seq === -1) return this.nextWrite;
     if (seq === -2) return this.nextWrite > 0 ? this.nextWrite - 1 : 0;
     return seq;

@@ -7,7 +7,7 @@ import { CLOSED_VALUE, HDR_CLOSED, HDR_LATEST, HDR_SEQ, plainBody } from './repl
 
 /** Answers a subscribe request; `rawIdx` is echoed on a miss exactly as the client sent it. */
 export function handleGet(channel: Channel, seq: number, rawIdx: string, res: ServerResponse): void {
-  const { segment, latest, closed } = channel.getForRead(channel.resolveRead(seq));
+  const { segment, latest, closed } = channel.getForRead(channel.resolveSeq(seq));
   if (!segment) {
     const headers: Record<string, string> = { [HDR_LATEST]: String(latest), [HDR_SEQ]: rawIdx };
     if (closed) headers[HDR_CLOSED] = CLOSED_VALUE;

@@ -105,7 +105,7 @@ export function createRouter(registry: ChannelRegistry, options: RouterOptions) 
       req.resume();
       return httpError(res, 400, 'Invalid idx');
     }
-    handlePost(channel, channel.resolveRead(seq), req, res, options);
+    handlePost(channel, channel.resolveSeq(seq), req, res, options);
   }
 
   function deleteSegment(name: string, rawIdx: string, res: ServerResponse): void {
