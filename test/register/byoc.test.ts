@@ -1,12 +1,15 @@
 // BYOC registration against a real HTTP orchestrator: exact requests, retries, the 400 path, unregister, secrets.
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { registerByoc } from '../../src/register/byoc.js';
 import { TrickleError } from '../../src/errors.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startOrchestrator, type FakeOrchestrator } from '../helpers/orchestrator.js';
+import { api, spawnServe } from '../worker/serve-child.js';
 
 const SECRET = 'orch-secret-7f3a9c';
+const SLOW = fileURLToPath(new URL('../worker/fixtures/slow-load.js', import.meta.url));
 
 const base = (orch: FakeOrchestrator) => ({
   orchUrl: orch.url,
@@ -84,6 +87,33 @@ describe('trickle register (byoc)', () => {
     assert.equal(un.body, 'keeper');
     assert.ok(!orch.capabilities.has('keeper'));
     assert.ok(!String(r.stderr).includes(SECRET));
+  });
+});
+
+describe('trickle serve --register byoc', () => {
+  it('registers only after load() finished, with its capacity, and unregisters on SIGTERM', async () => {
+    const orch = await startOrchestrator({ secret: SECRET });
+    const serve = await spawnServe(['--processor', SLOW, '--capacity', '2', '--register', 'byoc', '--name', 'slow-cap', '--url', 'http://worker:9000'], {
+      ORCH_URL: orch.url,
+      ORCH_SECRET: SECRET,
+      SLOW_LOAD_MS: '2500',
+    });
+    try {
+      assert.deepEqual((await api(serve.url, '/health')).json, { status: 'LOADING' });
+      assert.equal(orch.to('/capability/register').length, 0, 'not registered while loading');
+      const [reg] = await orch.waitFor('/capability/register', 1);
+      assert.notEqual((await api(serve.url, '/health')).json.status, 'LOADING');
+      assert.equal(reg!.headers.authorization, SECRET);
+      assert.deepEqual(JSON.parse(reg!.body), { url: 'http://worker:9000', name: 'slow-cap', description: 'trickle video processing worker', capacity: 2, price_per_unit: 0, price_scaling: 1 });
+      assert.equal(await serve.stop('SIGTERM'), 143);
+      const un = orch.to('/capability/unregister');
+      assert.equal(un.length, 1);
+      assert.equal(un[0]!.body, 'slow-cap');
+      assert.ok(!serve.stderr().includes(SECRET));
+    } finally {
+      await serve.stop();
+      await orch.close();
+    }
   });
 });
 
