@@ -1,6 +1,9 @@
 // `trickle relay` as users run it: listening line, signals → exit codes, flags.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { spawnRelayCli } from '../helpers/relay.js';
 import { publish, request } from './wire.js';
@@ -51,6 +54,27 @@ describe('trickle relay (CLI)', () => {
       assert.match(busy.stderr, /address in use/);
     } finally {
       await relay.stop();
+    }
+  });
+
+  it('reads the relay section of a config file; flags win over it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'relay-cfg-'));
+    const file = path.join(dir, '.trickclirc.json');
+    writeFileSync(file, JSON.stringify({ relay: { path: '/cfg/', maxSegmentBytes: 10, autocreate: false } }));
+    const relay = await spawnRelayCli(['--config', file, '--max-segment-bytes', '1000']);
+    try {
+      assert.match(relay.url, /\/cfg\/$/);
+      assert.equal((await publish(relay.url + 'nope/0', 'x')).status, 404);
+      assert.equal((await request('POST', relay.url + 'nope')).status, 404);
+    } finally {
+      await relay.stop();
+    }
+    const flags = await spawnRelayCli(['--config', file, '--path', '/', '--max-segment-bytes', '1000']);
+    try {
+      assert.match(flags.url, /:\d+\/$/);
+    } finally {
+      await flags.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
