@@ -111,6 +111,8 @@ async function endToEnd(relayUrl: string, name: string, clip: string, args: stri
     // Publish once the model is loaded (passthrough has no load() and logs only "processing").
     const ready = args.includes('passthrough') ? /processing/ : /processor loaded/;
     while (!ready.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    // Let the --wait subscription (polls every 250 ms) attach before segment 0 exists.
+    await new Promise((r) => setTimeout(r, 1000));
     await publishFile(url('in'), clip, { re: true });
     await child;
     await out;
@@ -134,7 +136,7 @@ try {
     const tb = await endToEnd(relay.url, `t${height}`, clip, ['--processor', 'text-blur', '--param', 'async=false']);
     const tba = await endToEnd(relay.url, `a${height}`, clip, ['--processor', 'text-blur']);
     const line = (label: string, r: typeof base) =>
-      `  ${label.padEnd(26)} out ${r.fps.toFixed(1).padStart(5)} fps  frames ${r.out}/${r.in}  dropped ${r.dropped}  ratio to passthrough ${(r.out / Math.max(1, base.out)).toFixed(2)}`;
+      `  ${label.padEnd(26)} out ${r.fps.toFixed(1).padStart(5)} fps  frames ${r.out}/${r.in}  dropped ${r.dropped}  share of frames out vs passthrough ${(r.out / Math.max(1, r.in) / Math.max(1e-9, base.out / Math.max(1, base.in))).toFixed(2)}`;
     console.log(`${width}x${height}`);
     console.log(line('passthrough', base));
     console.log(line('text-blur sync (every=2)', tb));
