@@ -32,7 +32,21 @@ const methodNotAllowed = (res: ServerResponse, allow: string) => httpError(res, 
 /** Builds the request listener for node:http. */
 export function createRouter(registry: ChannelRegistry, options: RouterOptions) {
   const { basePath, autocreate, hooks } = options;
+  // A bug in one request must never take the relay (and every other stream) down.
+  const fail = (res: ServerResponse, err: unknown): void => {
+    options.log.warn('relay request failed', { err: (err as Error)?.message ?? String(err) });
+    if (!res.headersSent && !res.destroyed) httpError(res, 500, 'Server error');
+    else res.destroy();
+  };
   return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      route(req, res)?.catch((err: unknown) => fail(res, err));
+    } catch (err) {
+      fail(res, err);
+    }
+  };
+
+  function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q >= 0 ? url.slice(0, q) : url;
@@ -49,15 +63,15 @@ export function createRouter(registry: ChannelRegistry, options: RouterOptions) 
     }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (rawIdx === undefined) {
-      if (method === 'POST') return void createChannel(name, req, res);
-      if (method === 'DELETE') return void deleteChannel(name, res);
+      if (method === 'POST') return createChannel(name, req, res);
+      if (method === 'DELETE') return deleteChannel(name, res);
       return methodNotAllowed(res, 'DELETE, POST');
     }
     if (method === 'GET') return getSegment(name, rawIdx, res);
     if (method === 'POST') return postSegment(name, rawIdx, req, res);
     if (method === 'DELETE') return deleteSegment(name, rawIdx, res);
     return methodNotAllowed(res, 'DELETE, GET, HEAD, POST');
-  };
+  }
 
   async function createChannel(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
