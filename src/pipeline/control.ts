@@ -3,7 +3,7 @@ import { isAbortError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Params } from '../processor/types.js';
 import { Subscriber } from '../trickle/subscriber.js';
-import { waitForChannel } from './wait-channel.js';
+import { sleep, waitForChannel } from './wait-channel.js';
 
 export interface ControlChannelOptions {
   url: string;
@@ -78,9 +78,6 @@ export async function runControlChannel(options: ControlChannelOptions): Promise
     }
     // Ended (e.g. the gateway re-created it): pick up whatever comes next.
     start = -2;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, options.retryMs ?? 1000);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+    await sleep(options.retryMs ?? 1000, signal);
   }
 }

@@ -79,7 +79,7 @@ class StreamPipeline implements Pipeline {
     this.log = (opts.log ?? silentLogger).child({ stream: this.streamId.slice(0, 8) });
     this.done = new Promise((resolve) => (this.settle = resolve));
     const internal = opts.internal ?? {};
-    this.maxLagMs = internal.maxLagMs ?? 400;
+    this.maxLagMs = internal.maxLagMs ?? 1000;
     this.queue = new LeakyQueue<Frame>({ capacity: internal.queueCapacity ?? 2, onDrop: () => this.s.framesDropped++ });
     if (opts.events) this.events = new EventsChannel({ url: opts.events, log: this.log });
     if (opts.data) this.data = new DataChannel({ url: opts.data, log: this.log, intervalMs: internal.dataIntervalMs, keepAliveMs: internal.dataKeepAliveMs });
@@ -213,7 +213,8 @@ class StreamPipeline implements Pipeline {
           this.fpsIn.tick();
           // Near live, a full queue holds the decoder back (bursts at start or from ffmpeg probing
           // lose nothing); once behind by more than maxLagMs the oldest frame is dropped instead.
-          if (this.queue.full && this.lagMeter.lag(frame.pts) < this.maxLagMs) await this.queue.waitForRoom();
+          // Until the first output bytes are out (encoder start-up) nothing is dropped at all.
+          if (this.queue.full && (this.s.segmentsOut === 0 || this.lagMeter.lag(frame.pts) < this.maxLagMs)) await this.queue.waitForRoom();
           else this.lagMeter.lag(frame.pts);
           this.latency.decoded(frame.pts);
           this.queue.push(frame, true);

@@ -47,7 +47,7 @@ export interface PipelineInternalOptions {
   dataIntervalMs?: number;
   /** Data channel keep-alive after silence (default 25000). */
   dataKeepAliveMs?: number;
-  /** A full queue holds the decoder back while frames are less than this behind live, then drops (default 400). */
+  /** A full queue holds the decoder back while frames are less than this behind live, then drops (default 1000). */
   maxLagMs?: number;
   /** Video frames the leaky queue holds (default 2). */
   queueCapacity?: number;

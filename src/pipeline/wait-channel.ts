@@ -21,10 +21,20 @@ export async function waitForChannel(url: string, opts: { signal?: AbortSignal; 
       if (err instanceof TrickleError) throw err;
       // Relay not reachable yet: keep polling, like a subscriber waiting for its channel.
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, opts.intervalMs ?? 200);
-      opts.signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+    await sleep(opts.intervalMs ?? 200, opts.signal);
   }
   return false;
+}
+
+/** Sleeps `ms`, cut short by `signal` (the listener is removed either way). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

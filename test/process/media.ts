@@ -7,6 +7,7 @@ import { Publisher } from '../../src/trickle/publisher.js';
 import { Subscriber } from '../../src/trickle/subscriber.js';
 import { publishTs } from '../../src/trickle/ts-publish.js';
 import { waitForChannel } from '../../src/pipeline/wait-channel.js';
+import { isTrickleError } from '../../src/errors.js';
 
 export interface TestClip {
   width?: number;
@@ -59,6 +60,7 @@ export async function publishFile(url: string, file: string, opts: { re?: boolea
     await publishTs(ff.stdout as AsyncIterable<Uint8Array>, publisher);
     await ff;
   } finally {
+    ff.kill();
     await publisher.close();
   }
 }
@@ -77,6 +79,9 @@ export async function captureSegments(url: string, opts: { start?: number; signa
       for await (const c of seg.body as AsyncIterable<Buffer>) parts.push(Buffer.from(c));
       out.push(Buffer.concat(parts));
     }
+  } catch (err) {
+    // A channel deleted at the end of the stream can also surface as "no longer exists".
+    if (!(isTrickleError(err, 'TRICKLE_STREAM_NOT_FOUND') && out.length > 0)) throw err;
   } finally {
     await sub.close();
   }
@@ -103,7 +108,7 @@ export interface FrameMeans {
 /** Decodes MPEG-TS bytes to rgb24 and returns each frame's mean R, G, B. */
 export async function frameMeans(ts: Uint8Array | string, width: number, height: number): Promise<FrameMeans[]> {
   const input = typeof ts === 'string' ? ['-i', ts] : ['-f', 'mpegts', '-i', 'pipe:0'];
-  const r = await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...input, '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+  const r = await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...input, '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
     input: typeof ts === 'string' ? undefined : Buffer.from(ts),
     encoding: 'buffer',
     maxBuffer: 1 << 30,
@@ -156,4 +161,16 @@ export async function probe(ts: Uint8Array | string): Promise<{ streams: ProbedS
     streams: j.streams,
     packets: j.packets.map((p) => ({ stream: p.stream_index, pts: p.pts ?? NaN, key: (p.flags ?? '').includes('K') })),
   };
+}
+
+/** Waits until channel `url` has started at least `n` segments (polls `GET url/next`). */
+export async function waitForSegments(url: string, n: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/next`).catch(() => undefined);
+    const text = res ? await res.text() : '';
+    if (res?.status === 200 && Number(text) >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not reach ${n} segments within ${timeoutMs} ms`);
 }
