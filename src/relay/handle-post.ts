@@ -84,9 +84,10 @@ export function handlePost(channel: Channel, seq: number, req: IncomingMessage, 
     res.end();
   });
   // Deviation: a body that breaks off mid-way closes its segment (readers get the partial bytes, then EOF).
+  // A POST that dies before its first byte leaves the segment open, as in Go, so a retry on the same seq works.
   const aborted = (): void => {
     if (!finish()) return;
-    segment.close();
+    if (gotByte) segment.close();
     if (!res.headersSent && !res.destroyed) httpError(res, 500, 'Server error');
   };
   req.on('error', aborted);

@@ -119,6 +119,29 @@ describe('relay deviations', () => {
   });
 });
 
+describe('relay publisher retries', () => {
+  let relay: Relay;
+  before(async () => {
+    relay = await startRelay();
+  });
+  after(() => relay.close());
+
+  it('a preconnected POST that dies before its first byte leaves the segment open for a retry on the same seq', async () => {
+    const ch = relay.channelUrl('retry');
+    await publish(ch + '/0', 'zero');
+    const reader = openGet(ch + '/1');
+    const pre = openPost(ch + '/1');
+    await sleep(50);
+    pre.abort();
+    await sleep(50);
+    assert.equal(reader.headersArrived(), false, 'the reader still waits');
+    assert.equal((await request('GET', ch + '/next')).text, '1');
+    const retry = await publish(ch + '/1', 'one');
+    assert.equal(retry.status, 200);
+    assert.equal((await reader.done).text, 'one');
+  });
+});
+
 describe('relay idle sweep (C33)', () => {
   let relay: Relay;
   before(async () => {
