@@ -15,8 +15,11 @@ Deliberate deviations from go-livepeer:
   - a segment larger than --max-segment-bytes is refused with 413 + Connection: close,
     and the segment is closed so no subscriber hangs
   - a POST aborted mid-body closes its segment: readers get the bytes sent so far, then
-    EOF (go-livepeer leaves them waiting)
+    EOF (go-livepeer leaves them waiting); one that dies before its first byte leaves
+    the segment open, as go-livepeer does, so the publisher can retry the same seq
   - autocreate is on by default (--no-autocreate to turn it off)
+
+Idle channels are swept every min(60 s, idle-timeout/2).
 
 Environment: TRICKLE_RELAY_HOST, TRICKLE_RELAY_PORT, TRICKLE_RELAY_PATH,
 TRICKLE_RELAY_AUTOCREATE, TRICKLE_RELAY_CHANGEFEED, TRICKLE_RELAY_IDLE_TIMEOUT,
