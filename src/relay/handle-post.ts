@@ -65,6 +65,7 @@ export function handlePost(channel: Channel, seq: number, req: IncomingMessage, 
     if (finished) return;
     if (!gotByte) {
       gotByte = true;
+      clearInterval(keepAlive);
       channel.markWritten(seq);
     }
     if (segment.size + chunk.length > limits.maxSegmentBytes) {
