@@ -166,9 +166,8 @@ export class Encoder {
       this.warn('warn', 'negative-pts', 'frame with negative pts dropped (NUT cannot carry it)', { pts });
       return;
     }
-    // Up to two frames may wait in Node's stdin buffer: the decoder keeps going while x264 works.
-    const queue = 2 * run.width * run.height * 3;
-    await run.child.write([run.muxer.frameHeader(stream, p, data.length), data], queue);
+    // Resolves once the OS has the bytes: the caller may then reuse `data` (processors do).
+    await run.child.write([run.muxer.frameHeader(stream, p, data.length), data]);
   }
 
   private start(width: number, height: number): Running {

@@ -86,35 +86,20 @@ export class FfmpegChild {
   }
 
   /**
-   * Writes one chunk to stdin, resolving when ffmpeg can take more: at once while at most
-   * `queueBytes` wait in Node's buffer (lets the producer run ahead by a frame or two), else
-   * once the buffer drained.
+   * Writes to stdin and resolves once the bytes are handed to the OS (so the caller may reuse
+   * its buffer, and a slow ffmpeg slows the caller: backpressure). Several pieces (frame
+   * header + frame) leave in one writev.
    */
-  async write(chunk: Uint8Array | readonly Uint8Array[], queueBytes = 0): Promise<void> {
+  async write(chunk: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.stdin.writableEnded && !this.exit) throw new TrickleError('TRICKLE_INTERNAL', `ffmpeg ${this.opts.name}: write after end of input`);
     if (this.exit || this.stdin.destroyed || this.stdin.writableEnded) throw await this.deadError();
-    let ok: boolean;
-    if (chunk instanceof Uint8Array) ok = this.stdin.write(chunk);
-    else {
-      // Several pieces (frame header + frame) leave in one writev.
+    const pieces = chunk instanceof Uint8Array ? [chunk] : chunk;
+    const failed = await new Promise<boolean>((resolve) => {
       this.stdin.cork();
-      ok = true;
-      for (const piece of chunk) ok = this.stdin.write(piece) && ok;
+      pieces.forEach((piece, i) => this.stdin.write(piece, i === pieces.length - 1 ? (err) => resolve(!!err) : undefined));
       this.stdin.uncork();
-    }
-    if (ok || this.stdin.writableLength <= queueBytes) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        this.stdin.off('drain', onDrain);
-        this.stdin.off('close', onClose);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => done();
-      const onClose = () => void this.deadError().then(done);
-      this.stdin.on('drain', onDrain);
-      this.stdin.on('close', onClose);
     });
+    if (failed) throw await this.deadError();
   }
 
   /** Closes stdin so ffmpeg flushes and exits. */

@@ -150,6 +150,32 @@ describe('Encoder', () => {
     );
   });
 
+  it('lets the caller reuse its frame buffer once writeVideo resolved', async () => {
+    const shared = new Uint8Array(320 * 240 * 3);
+    const shades = [20, 80, 140, 200, 250];
+    const encoder = new Encoder({ preset: 'ultrafast' });
+    const output = collect(encoder.output());
+    for (const [n, shade] of shades.entries()) {
+      shared.fill(shade);
+      await encoder.writeVideo({ data: shared, width: 320, height: 240, pts: n * 3000, timeBase: TIME_BASE_90K });
+    }
+    await encoder.end();
+    const file = tmp.file('reuse.ts');
+    await writeFile(file, Buffer.concat(await output));
+    await encoder.close();
+    const { readFile } = await import('node:fs/promises');
+    await ffprobe(['-i', file]); // decodable
+    const rgbFile = tmp.file('reuse.rgb');
+    const { ffmpeg } = await import('../helpers/media-gen.js');
+    await ffmpeg(['-i', file, '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'gray', rgbFile]);
+    const gray = await readFile(rgbFile);
+    shades.forEach((shade, n) => {
+      const px = gray.subarray(n * 320 * 240, (n + 1) * 320 * 240);
+      const mean = px.reduce((a, b) => a + b, 0) / px.length;
+      assert.ok(Math.abs(mean - shade) < 8, `frame ${n}: mean ${mean.toFixed(1)} for shade ${shade}`);
+    });
+  });
+
   it('pads odd frame sizes to even ones (yuv420p) instead of failing', async () => {
     const video = Array.from({ length: 5 }, (_, n) => videoFrame(161, 121, n * 3600, n));
     const { ts } = await encode({ preset: 'ultrafast' }, video);
