@@ -40,6 +40,12 @@ function statsPrinter(ctx: CommandContext, intervalS: number | undefined): ((s: 
   return undefined;
 }
 
+/** Hidden knob for tests: TRICKLE_EVENT_INTERVAL_MS shortens the 10 s heartbeat/status period. */
+function eventIntervals(env: NodeJS.ProcessEnv): { heartbeatMs?: number; statusMs?: number } {
+  const ms = Number(env.TRICKLE_EVENT_INTERVAL_MS);
+  return Number.isFinite(ms) && ms >= 100 ? { heartbeatMs: ms, statusMs: ms } : {};
+}
+
 export function processCommand(): Command {
   const cmd = new Command('process')
     .description('run one processing pipeline: subscribe, decode, process, encode, publish')
@@ -106,6 +112,7 @@ export function processCommand(): Command {
       signal: ctx.signal,
       onStats: printer,
       statsIntervalMs: s.statsInterval && s.statsInterval > 0 ? s.statsInterval * 1000 : 500,
+      internal: eventIntervals(ctx.env),
     }).finally(() => {
       if (ctx.interactive && !(s.statsInterval && s.statsInterval > 0)) process.stderr.write('\r\x1b[2K');
     });
