@@ -14,6 +14,8 @@
 //   -c:a pcm_f32le -ar 48000             interleaved float audio, channel count kept
 //   -f nut -flush_packets 1              NUT carries per-frame pts (VFR-exact) and interleaves A/V; flushed per packet
 //   -max_interleave_delta 500000         a stalled audio stream may hold video back by at most 0.5 s
+// An input resolution change mid-stream: ffmpeg scales later frames to the first size (its
+// rawvideo encoder is fixed at the first size), so every frame's width/height stay real.
 // When the input's video pts jump back by seconds at a segment start (a restarted publisher),
 // ffmpeg (with -copyts) would rewrite them to last+1; the decoder instead starts a fresh ffmpeg
 // at that segment's PAT, so every frame keeps its real pts. frames() continues across children.
