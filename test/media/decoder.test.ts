@@ -94,6 +94,31 @@ describe('Decoder', () => {
     }
   });
 
+  it('applies backpressure: writes stall while nobody reads frames, then complete', async () => {
+    // Lossless noise (MBs) is more than ffmpeg's probe buffer and the pipes can absorb.
+    const file = tmp.file('big.ts');
+    await makeTs(file, { size: '320x240', seconds: 2, channels: 0, extra: ['-vf', 'noise=alls=80:allf=t', '-qp', '0'] });
+    const bytes = await readFile(file);
+    assert.ok(bytes.length > 2_000_000, `input is ${bytes.length} bytes`);
+    const decoder = new Decoder();
+    try {
+      let written = false;
+      const writing = (async () => {
+        for (let i = 0; i < bytes.length; i += 4096) await decoder.write(bytes.subarray(i, i + 4096));
+        decoder.endInput();
+        written = true;
+      })();
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(written, false, 'input not all taken while output is unread');
+      let frames = 0;
+      for await (const f of decoder.frames()) if ('width' in f) frames++;
+      await writing;
+      assert.equal(frames, 50);
+    } finally {
+      await decoder.close();
+    }
+  });
+
   it('decodes a solid red source to ~(255,0,0)', async () => {
     const file = tmp.file('red.ts');
     await makeTs(file, { video: 'color=c=red:size=160x120:rate=10', channels: 0, seconds: 1 });
