@@ -93,6 +93,7 @@ export class Encoder {
   restarts = 0;
 
   constructor(private readonly opts: EncoderOptions = {}) {
+    if (opts.gop !== undefined && !(opts.gop > 0)) throw new TrickleError('TRICKLE_USAGE', `gop must be a positive number of seconds, got ${opts.gop}`);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });

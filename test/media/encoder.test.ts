@@ -212,6 +212,10 @@ describe('Encoder', () => {
     await assert.rejects(encoder.writeVideo(videoFrame(16, 16, 0, 0)));
   });
 
+  it('refuses a non-positive gop', () => {
+    assert.throws(() => new Encoder({ gop: 0 }), (err: unknown) => isTrickleError(err, 'TRICKLE_USAGE'));
+  });
+
   it('rejects a frame whose bytes do not match its size', async () => {
     const encoder = new Encoder();
     const frame = videoFrame(16, 16, 0, 0);
