@@ -5,7 +5,7 @@ import { TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { PostAttempt } from './post-attempt.js';
 import { PublishedSegment, type SegmentHost } from './segment-writer.js';
-import { abortError, anySignal, backoffMs, channelBase, sleep } from './transport.js';
+import { abortError, anySignal, backoffMs, channelBase, settleWithin, sleep } from './transport.js';
 import type { PublisherOptions, SegmentWriter } from './types.js';
 
 const DELETE_TIMEOUT_MS = 5_000;
@@ -86,7 +86,7 @@ export class Publisher {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const inFlight = [...this.inFlight].map((s) => s.end().catch(() => {}));
-      await Promise.race([Promise.all(inFlight), sleep(10_000)]);
+      await settleWithin(Promise.all(inFlight), 10_000);
       if (this.opts.deleteOnClose !== false) {
         // Deleting first releases our own preconnected POST on the relay cleanly (zero-byte, closed).
         await this.request('DELETE', this.base).catch((err: Error) =>

@@ -95,3 +95,10 @@ export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal 
   const list = signals.filter((s): s is AbortSignal => s !== undefined);
   return list.length === 1 ? list[0]! : AbortSignal.any(list);
 }
+
+/** Waits for `promise` at most `ms` (never rejects; the timer is cleared either way). */
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

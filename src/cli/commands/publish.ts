@@ -11,6 +11,7 @@ interface PublishSettings {
   text: boolean;
   keepOpen: boolean;
   ffmpeg?: string;
+  retryWindow: number;
 }
 
 export function publishCommand(): Command {
@@ -23,6 +24,7 @@ export function publishCommand(): Command {
     .option('--text', 'publish each stdin line as one segment (control/events channels)')
     .option('--keep-open', 'do not close the channel at end of input')
     .option('--ffmpeg <path>', 'ffmpeg binary to use');
+  cmd.option('--retry-window <seconds>', 'how long to keep retrying an unreachable relay or a lost channel (default 30)');
   addCommonOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -44,6 +46,7 @@ export function publishCommand(): Command {
       { key: 'text', type: 'boolean', default: false },
       { key: 'keepOpen', type: 'boolean', flag: '--keep-open', default: false },
       { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG', 'FFMPEG_PATH'] },
+      { key: 'retryWindow', type: 'number', flag: '--retry-window', env: ['TRICKLE_RETRY_WINDOW'], default: 30 },
     ]);
     const input = s.input ?? (process.stdin.isTTY ? undefined : '-');
     if (!input) {
@@ -59,6 +62,7 @@ export function publishCommand(): Command {
       text: s.text,
       keepOpen: s.keepOpen,
       ffmpegPath: s.ffmpeg,
+      retryWindowMs: s.retryWindow * 1000,
       signal: ctx.signal,
       log: ctx.log,
     });

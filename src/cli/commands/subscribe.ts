@@ -12,6 +12,7 @@ interface SubscribeSettings {
   count?: number;
   wait: boolean;
   text: boolean;
+  retryWindow: number;
 }
 
 export function subscribeCommand(): Command {
@@ -23,6 +24,7 @@ export function subscribeCommand(): Command {
     .option('--count <n>', 'stop after N segments')
     .option('--wait', 'wait for the channel to be created instead of exiting 3')
     .option('--text', 'one line per segment (events/data channels)');
+  cmd.option('--retry-window <seconds>', 'how long to keep retrying an unreachable relay or a lost channel (default 30)');
   addCommonOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -43,6 +45,7 @@ export function subscribeCommand(): Command {
       { key: 'count', type: 'int', flag: '--count' },
       { key: 'wait', type: 'boolean', default: false },
       { key: 'text', type: 'boolean', default: false },
+      { key: 'retryWindow', type: 'number', flag: '--retry-window', env: ['TRICKLE_RETRY_WINDOW'], default: 30 },
     ]);
     if (s.start < -2) throw new TrickleError('TRICKLE_USAGE', `--start must be -2, -1 or a segment number >= 0, got ${s.start}`);
     if (s.count !== undefined && s.count < 1) throw new TrickleError('TRICKLE_USAGE', `--count must be at least 1, got ${s.count}`);
@@ -57,6 +60,7 @@ export function subscribeCommand(): Command {
         count: s.count,
         waitForChannel: s.wait,
         text: s.text,
+        retryWindowMs: s.retryWindow * 1000,
         signal: ctx.signal,
         log: ctx.log,
       });
