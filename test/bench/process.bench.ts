@@ -1,0 +1,195 @@
+// `trickle process` benchmark at 512x512, 720p and 1080p: (a) throughput vs a bare ffmpeg decode|encode
+// pipe with the same settings, (b) added per-frame latency at real-time input, (c) peak RSS of the child.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { decoderArgs } from '../../src/media/decoder.js';
+import { encoderArgs } from '../../src/media/encoder.js';
+import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
+import { instrumentPublisher } from '../../src/pipeline/output-tap.js';
+import { TsPtsSniffer } from '../../src/pipeline/ts-pts.js';
+import { waitForChannel } from '../../src/pipeline/wait-channel.js';
+import { createRelay, type Relay } from '../../src/relay/index.js';
+import { Publisher } from '../../src/trickle/publisher.js';
+import { Subscriber } from '../../src/trickle/subscriber.js';
+import { publishTs } from '../../src/trickle/ts-publish.js';
+import { spawnCli } from '../helpers/cli.js';
+import { makeClip, probe, scratch } from '../process/media.js';
+
+const SIZES = (process.env.PROCESS_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
+const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 5);
+const LATENCY_SECONDS = Number(process.env.PROCESS_BENCH_LATENCY_SECONDS ?? 8);
+const AUDIO = { sampleRate: 48000, channels: 2 };
+
+/** Peak RSS (VmHWM, MiB) of `pid`, sampled until stop() (the value survives until the process exits). */
+function rssSampler(pid: number): { stop(): number } {
+  let peak = 0;
+  const read = async () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+    } catch {
+      /* gone */
+    }
+  };
+  const t = setInterval(() => void read(), 100);
+  return {
+    stop() {
+      clearInterval(t);
+      return peak;
+    },
+  };
+}
+
+/** Feeds `file` into channel `url` (paced with `re`), calling onPts(pts, ms) as each video PES is accepted. */
+async function feed(url: string, file: string, re: boolean, onPts?: (pts: number, at: number) => void): Promise<number> {
+  const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...(re ? ['-re'] : []), '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'], {
+    buffer: false,
+    encoding: 'buffer',
+  });
+  // Not deleted at the end: a DELETE would drop segments the pipeline has not read yet.
+  const raw = new Publisher({ url, deleteOnClose: false });
+  let last = -1;
+  const pub = instrumentPublisher(raw, {
+    onFirstWrite() {},
+    onSegment() {},
+    onPts: (p) => {
+      last = Math.max(last, p);
+      onPts?.(p, performance.now());
+    },
+  });
+  try {
+    await publishTs(ff.stdout as AsyncIterable<Uint8Array>, pub);
+    await ff;
+  } finally {
+    ff.kill();
+    await raw.close();
+  }
+  return last;
+}
+
+/** Reads `url` to end of stream; returns bytes and (with onPts) the arrival time of each video pts. */
+async function drain(url: string, onPts: (pts: number, at: number) => void): Promise<Buffer> {
+  await waitForChannel(url);
+  const sub = new Subscriber({ url, start: 0 });
+  const sniffer = new TsPtsSniffer();
+  const parts: Buffer[] = [];
+  try {
+    for (;;) {
+      const seg = await sub.next();
+      if (!seg) break;
+      for await (const c of seg.body as AsyncIterable<Buffer>) {
+        parts.push(c);
+        for (const p of sniffer.push(c)) onPts(p, performance.now());
+      }
+    }
+  } catch {
+    /* deleted channel reported as gone: end of stream */
+  } finally {
+    await sub.close();
+  }
+  return Buffer.concat(parts);
+}
+
+/** Runs `trickle process --processor passthrough` on `file`; returns wall seconds from first byte to end of output. */
+async function runProcess(relay: Relay, name: string, file: string, re: boolean, latency?: number[]): Promise<{ seconds: number; frames: number; framesTotal: number; rssMiB: number }> {
+  const inUrl = relay.channelUrl(`${name}-in`);
+  const outUrl = relay.channelUrl(`${name}-out`);
+  const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', 'passthrough', '--wait'], { timeout: 300_000 });
+  const rss = rssSampler(child.pid!);
+  const sentAt = new Map<number, number>();
+  await new Promise((r) => setTimeout(r, 1500)); // let node start so its start-up is not timed
+  const t0 = performance.now();
+  let lastIn = Infinity;
+  let tEnd = 0;
+  let framesOut = 0;
+  let framesAtEnd = 0;
+  let caughtUp!: () => void;
+  const done = new Promise<void>((r) => (caughtUp = r));
+  const out = drain(outUrl, (pts, at) => {
+    const t = sentAt.get(pts);
+    if (latency && t !== undefined) latency.push(at - t);
+    framesOut++;
+    // ffmpeg keeps the last couple of frames until its input ends: "caught up" is within 5 frames of the end.
+    if (pts >= lastIn - 5 * 3000 && !tEnd) {
+      tEnd = at;
+      framesAtEnd = framesOut;
+      caughtUp();
+    }
+  });
+  lastIn = await feed(inUrl, file, re, (pts, at) => sentAt.set(pts, at));
+  // The output has the last input frame: now end the input (the pipeline drains and ends the output).
+  await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
+  await fetch(inUrl, { method: 'DELETE' });
+  const bytes = await out;
+  const seconds = ((tEnd || performance.now()) - t0) / 1000;
+  const rssMiB = rss.stop();
+  const r = await child;
+  if (r.exitCode !== 0) throw new Error(`process exited ${r.exitCode}: ${String(r.stderr).slice(-2000)}`);
+  if (process.env.PROCESS_BENCH_VERBOSE) console.log(String(r.stderr).trim().split('\n').slice(-1)[0]);
+  const p = await probe(bytes);
+  const v = p.streams.findIndex((s) => s.codec_type === 'video');
+  return { seconds, frames: framesAtEnd || framesOut, framesTotal: p.packets.filter((x) => x.stream === v).length, rssMiB };
+}
+
+/** Seconds for the bare baseline: ffmpeg (decoder args) | ffmpeg (encoder args), same settings as the pipeline. */
+async function baseline(file: string): Promise<number> {
+  const bin = resolveFfmpeg().path;
+  const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs()])} < ${q([file])} | ${q([bin, '-hide_banner', ...encoderArgs({ audio: AUDIO })])} > /dev/null`;
+  const t0 = performance.now();
+  const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
+  if (r.exitCode !== 0) throw new Error(`baseline failed: ${r.stderr}`);
+  return (performance.now() - t0) / 1000;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+}
+
+async function main(): Promise<void> {
+  const { dir, cleanup } = await scratch();
+  const relay = await createRelay({ port: 0 });
+  const rows: string[] = [];
+  try {
+    for (const size of SIZES) {
+      const [w, h] = size.split('x').map(Number);
+      const fast = path.join(dir, `${size}-t.ts`);
+      const live = path.join(dir, `${size}-l.ts`);
+      await makeClip(fast, { width: w, height: h, rate: 30, seconds: SECONDS, channels: 2, gop: 2 });
+      await makeClip(live, { width: w, height: h, rate: 30, seconds: LATENCY_SECONDS, channels: Number(process.env.PROCESS_BENCH_AUDIO_CHANNELS ?? 2), gop: 2 });
+      const frames = SECONDS * 30;
+      const base = await baseline(fast);
+      const t = await runProcess(relay, `t${size}`, fast, false);
+      const lat: number[] = [];
+      const l = await runProcess(relay, `l${size}`, live, true, lat);
+      const steady = lat.slice(Math.min(30, Math.floor(lat.length / 4))); // after the first second
+      const ratio = t.frames / t.seconds / (frames / base);
+      const row = {
+        size,
+        baseline_fps: +(frames / base).toFixed(1),
+        process_fps: +(t.frames / t.seconds).toFixed(1),
+        frames_out: `${t.framesTotal}/${frames}`,
+        throughput_ratio: +ratio.toFixed(2),
+        latency_p50_ms: +pct(steady, 0.5).toFixed(1),
+        latency_p95_ms: +pct(steady, 0.95).toFixed(1),
+        latency_frames: lat.length,
+        peak_rss_mib: Math.round(Math.max(t.rssMiB, l.rssMiB)),
+      };
+      console.log(JSON.stringify(row));
+      rows.push(
+        `${size.padEnd(10)} throughput ${row.process_fps} fps vs baseline ${row.baseline_fps} fps → ratio ${row.throughput_ratio}` +
+          `${size === '1280x720' ? ` (target ≥ 0.9)` : ''} · latency p50 ${row.latency_p50_ms} ms p95 ${row.latency_p95_ms} ms` +
+          ` (p95/p50 ${(row.latency_p95_ms / row.latency_p50_ms).toFixed(2)}) · peak RSS ${row.peak_rss_mib} MiB`,
+      );
+    }
+    console.log('\n' + rows.join('\n'));
+    console.log('targets: ratio ≥ 0.9 at 720p; p50 ≤ 40 ms at 512x512, ≤ 60 ms at 720p; p95 ≤ 2×p50; peak RSS < 300 MB at 1080p');
+  } finally {
+    await relay.close();
+    await cleanup();
+  }
+}
+
+await main();
