@@ -106,8 +106,9 @@ async function endToEnd(relayUrl: string, name: string, clip: string, args: stri
   const child = spawnCli(['process', '--in', url('in'), '--out', url('out'), '--wait', '--device', 'cpu', ...args], { timeout: 300_000 });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const abort = new AbortController();
   try {
-    const out = captureSegments(url('out'));
+    const out = captureSegments(url('out'), { signal: abort.signal });
     // Publish once the model is loaded (passthrough has no load() and logs only "processing").
     const ready = args.includes('passthrough') ? /processing/ : /processor loaded/;
     while (!ready.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
@@ -121,6 +122,7 @@ async function endToEnd(relayUrl: string, name: string, clip: string, args: stri
     return { fps: Number(m[1]), out: Number(m[2]), in: Number(m[3]), dropped: Number(m[4]) };
   } finally {
     child.kill();
+    abort.abort();
   }
 }
 

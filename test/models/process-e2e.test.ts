@@ -36,8 +36,11 @@ async function processClip(name: string, clip: string, args: string[]): Promise<
   const child = spawnCli(['process', '--in', url('in'), '--out', url('out'), '--wait', ...args], { timeout: 180_000 });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  // Ends the output capture (which waits for its channel) when the run fails before publishing.
+  const abort = new AbortController();
+  const out = captureSegments(url('out'), { signal: abort.signal });
+  out.catch(() => {});
   try {
-    const out = captureSegments(url('out'));
     const deadline = Date.now() + 120_000;
     while (!/processor loaded/.test(stderr) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(stderr, /processor loaded/, 'the processor loaded');
@@ -48,6 +51,7 @@ async function processClip(name: string, clip: string, args: string[]): Promise<
     return { exitCode: r.exitCode ?? -1, stderr, output: Buffer.concat(segments) };
   } finally {
     child.kill();
+    abort.abort();
   }
 }
 
