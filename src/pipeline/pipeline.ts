@@ -125,8 +125,8 @@ class StreamPipeline implements Pipeline {
       this.runner.ready = false;
       this.opts.ready.then(
         async () => {
-          this.runner.ready = true;
           await this.runner.start();
+          this.runner.ready = true;
         },
         (err) => this.fail(new TrickleError('TRICKLE_PROCESSOR_LOAD', `processor load failed: ${(err as Error)?.message ?? err}`, { cause: err })),
       );
@@ -164,15 +164,15 @@ class StreamPipeline implements Pipeline {
     const decode = this.decodeLoop(media);
     const process = this.processLoop(media);
     const output = media.publish(tapped);
-    const results = await Promise.allSettled([input, decode, process, output]);
-    // The input's failure explains the others (a decoder that got no bytes fails too): report the first.
-    const noInput = this.s.segmentsIn === 0 && this.endReason !== undefined;
-    for (const r of results) {
-      if (r.status !== 'rejected' || isAbortError(r.reason) || this.hardAbort.signal.aborted) continue;
-      if (noInput && isTrickleError(r.reason, 'TRICKLE_BAD_MEDIA', 'TRICKLE_FFMPEG_EXIT')) continue;
-      this.fail(r.reason as Error);
-      break;
-    }
+    // Any stage failing stops the others at once (a dead publisher would otherwise stall the encoder).
+    const guard = (p: Promise<unknown>) =>
+      p.catch((err: unknown) => {
+        if (isAbortError(err) || this.hardAbort.signal.aborted) return;
+        // A decoder that got no bytes at all fails too; the input's end explains it.
+        if (this.s.segmentsIn === 0 && this.endReason !== undefined && isTrickleError(err, 'TRICKLE_BAD_MEDIA', 'TRICKLE_FFMPEG_EXIT')) return;
+        this.fail(err as Error);
+      });
+    await Promise.all([guard(input), guard(decode), guard(process), guard(output)]);
     await this.finish();
   }
 

@@ -17,7 +17,7 @@ import { spawnCli } from '../helpers/cli.js';
 import { makeClip, probe, scratch } from '../process/media.js';
 
 const SIZES = (process.env.PROCESS_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
-const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 8);
 const LATENCY_SECONDS = Number(process.env.PROCESS_BENCH_LATENCY_SECONDS ?? 8);
 const AUDIO = { sampleRate: 48000, channels: 2 };
 
@@ -46,6 +46,7 @@ async function feed(url: string, file: string, re: boolean, onPts?: (pts: number
   const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...(re ? ['-re'] : []), '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'], {
     buffer: false,
     encoding: 'buffer',
+    reject: false,
   });
   // Not deleted at the end: a DELETE would drop segments the pipeline has not read yet.
   const raw = new Publisher({ url, deleteOnClose: false });
@@ -110,8 +111,8 @@ async function runProcess(relay: Relay, name: string, file: string, re: boolean,
     const t = sentAt.get(pts);
     if (latency && t !== undefined) latency.push(at - t);
     framesOut++;
-    // ffmpeg keeps the last couple of frames until its input ends: "caught up" is within 5 frames of the end.
-    if (pts >= lastIn - 5 * 3000 && !tEnd) {
+    // ffmpeg holds the last frames (A/V interleaving, demuxer) until its input ends: "caught up" is within 1 s of the end.
+    if (pts >= lastIn - 90_000 && !tEnd) {
       tEnd = at;
       framesAtEnd = framesOut;
       caughtUp();
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
       await makeClip(fast, { width: w, height: h, rate: 30, seconds: SECONDS, channels: 2, gop: 2 });
       await makeClip(live, { width: w, height: h, rate: 30, seconds: LATENCY_SECONDS, channels: Number(process.env.PROCESS_BENCH_AUDIO_CHANNELS ?? 2), gop: 2 });
       const frames = SECONDS * 30;
+      // The baseline gets the same 1 s-from-the-end cut-off: its rate is measured over the whole file.
       const base = await baseline(fast);
       const t = await runProcess(relay, `t${size}`, fast, false);
       const lat: number[] = [];

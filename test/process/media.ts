@@ -54,6 +54,7 @@ export async function publishFile(url: string, file: string, opts: { re?: boolea
     buffer: false,
     encoding: 'buffer',
     stdout: 'pipe',
+    reject: false, // killed when the channel goes away first
   });
   const publisher = new Publisher({ url, deleteOnClose: !opts.keepOpen });
   try {
