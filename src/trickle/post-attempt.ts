@@ -29,8 +29,12 @@ function timeoutError(message: string): Error {
  * the relay (no autocreate, no segment slot, no early 404/closed answer).
  */
 export class PostAttempt {
-  /** Bytes handed to the socket so far: 0 means a failure can be retried on the same seq. */
+  /** Bytes written on a connected socket: 0 means a failure can be retried on the same seq. */
   bytes = 0;
+  /** Chunks written before the connection was up; a fresh attempt replays them (they never reached the relay). */
+  readonly unsent: Uint8Array[] = [];
+  private connected = false;
+  private wantsDrain = false;
   /** The relay answered before the body was complete: it closed the segment, nothing written after that arrived. */
   answeredEarly = false;
   /** Set once the relay answered (possibly early) or the request failed. */
@@ -54,10 +58,15 @@ export class PostAttempt {
       headers: { 'content-type': opts.contentType, 'transfer-encoding': 'chunked' },
     });
     const connectTimer = setTimeout(() => this.req.destroy(timeoutError('connect timeout')), opts.connectTimeoutMs);
+    const onConnect = () => {
+      clearTimeout(connectTimer);
+      this.connected = true;
+      for (const c of this.unsent.splice(0)) this.bytes += c.byteLength;
+    };
     this.req.on('socket', (socket) => {
       socket.setNoDelay(true);
-      if ((socket as { connecting?: boolean }).connecting) socket.once('connect', () => clearTimeout(connectTimer));
-      else clearTimeout(connectTimer);
+      if ((socket as { connecting?: boolean }).connecting) socket.once('connect', onConnect);
+      else onConnect();
     });
     this.done = new Promise<PostResult>((resolve, reject) => {
       let answered = false;
@@ -89,25 +98,30 @@ export class PostAttempt {
     this.req.flushHeaders();
   }
 
-  /** Writes one chunk; resolves when the socket can take more, rejects if the POST is over. */
-  write(chunk: Uint8Array): Promise<void> {
+  /** Hands one chunk to the request; false (nothing taken) when the POST is already over. */
+  offer(chunk: Uint8Array): boolean {
+    if (this.settled) return false;
+    this.wantsDrain = !this.req.write(chunk);
+    if (this.connected) this.bytes += chunk.byteLength;
+    else this.unsent.push(chunk);
+    return true;
+  }
+
+  /** Resolves when the request can take more; rejects when the POST is over. */
+  drained(): Promise<void> {
     if (this.settled) return Promise.reject(this.failure());
-    const ok = this.req.write(chunk);
-    this.bytes += chunk.byteLength;
-    if (ok) return Promise.resolve();
+    if (!this.wantsDrain) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const onDrain = () => resolve();
+      const onDrain = () => {
+        this.wantsDrain = false;
+        resolve();
+      };
       this.req.once('drain', onDrain);
-      this.done.then(
-        () => {
-          this.req.off('drain', onDrain);
-          reject(this.failure());
-        },
-        () => {
-          this.req.off('drain', onDrain);
-          reject(this.failure());
-        },
-      );
+      const fail = () => {
+        this.req.off('drain', onDrain);
+        reject(this.failure());
+      };
+      this.done.then(fail, fail);
     });
   }
 

@@ -45,9 +45,14 @@ export class PublishedSegment implements SegmentWriter {
   async write(chunk: Uint8Array): Promise<void> {
     this.bytes += chunk.byteLength;
     if (this.lost || chunk.byteLength === 0) return;
+    let taken = false;
     for (;;) {
       try {
-        await this.attempt.write(chunk);
+        if (!taken) {
+          if (!this.attempt.offer(chunk)) throw this.attempt.failure();
+          taken = true; // from here on a retry replays it from the attempt's unsent chunks
+        }
+        await this.attempt.drained();
         return;
       } catch (err) {
         if (await this.recover(err)) continue;
@@ -105,9 +110,12 @@ export class PublishedSegment implements SegmentWriter {
       return false;
     }
     if (this.attempt.bytes === 0) {
+      // Nothing reached the relay: the same seq again on a fresh connection, with whatever was written so far.
       this.failingSince ??= Date.now();
+      const replay = this.attempt.unsent.splice(0);
       this.attempt.destroy();
       this.attempt = await this.host.reopen(this.seq, this.retries++, this.failingSince, fail);
+      for (const c of replay) this.attempt.offer(c);
       return true;
     }
     this.giveUp((fail as Error).message);

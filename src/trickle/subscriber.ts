@@ -97,6 +97,7 @@ export class Subscriber {
     let failures = 0;
     let failingSince: number | undefined;
     let notFoundSince: number | undefined;
+    let warnedMissing = false;
     for (;;) {
       if (this.ended || this.closer.signal.aborted) return null;
       if (this.opts.signal?.aborted) throw abortError(this.opts.signal);
@@ -118,7 +119,7 @@ export class Subscriber {
             hint: 'is `trickle relay` running at that address?',
           });
         }
-        this.log.warn('relay unreachable, retrying', { url: this.base, seq, error: (err as Error).message });
+        if (failures % 8 === 0) this.log.warn('relay unreachable, retrying', { url: this.base, seq, error: (err as Error).message });
         await this.pause(backoffMs(failures++));
         continue;
       }
@@ -145,7 +146,8 @@ export class Subscriber {
           return null;
         }
         if (this.sawChannel && Date.now() - notFoundSince < this.retryWindowMs) {
-          this.log.warn('channel not back on the relay yet, waiting', { url: this.base });
+          if (!warnedMissing) this.log.warn('channel not back on the relay yet, waiting', { url: this.base });
+          warnedMissing = true;
           await this.pause(POLL_MS);
           continue;
         }

@@ -7,7 +7,7 @@ import type { Relay } from '../../src/relay/index.js';
 import { Publisher } from '../../src/trickle/publisher.js';
 import { Subscriber } from '../../src/trickle/subscriber.js';
 import type { SubscribedSegment } from '../../src/trickle/types.js';
-import { startRelay } from '../helpers/relay.js';
+import { spawnRelayCli, startRelay, type RelayChild } from '../helpers/relay.js';
 
 async function text(seg: SubscribedSegment | null): Promise<string> {
   assert.ok(seg, 'expected a segment, got end of stream');
@@ -139,24 +139,48 @@ describe('Publisher', () => {
     }
   });
 
-  it('retries an unsent write on the same seq when the relay comes back, gives up a half-sent one and moves on', async () => {
-    const first = await startRelay();
+  it('retries a write that never reached the relay on the same seq, once the relay is back', async () => {
+    const first = await spawnRelayCli();
     const port = first.port;
-    const url = first.channelUrl('restart');
-    const pub = new Publisher({ url, deleteOnClose: false, retryWindowMs: 20_000 });
-    let second: Relay | undefined;
+    const url = `${first.url}unsent`;
+    const pub = new Publisher({ url, deleteOnClose: false, retryWindowMs: 30_000 });
+    let second: RelayChild | undefined;
     try {
-      const w0 = await pub.next();
-      await w0.write(Buffer.from('zero-'));
-      await first.close(); // kills the half-sent segment 0 and the preconnect for 1
+      await delay(300); // POST /0 is connected and waiting
+      await first.stop('SIGKILL'); // ... and now broken (a crash: no Lp-Trickle-Closed), before any byte of segment 0 was sent
+      const restarting = delay(300).then(async () => (second = await spawnRelayCli(['--port', String(port)])));
+      await pub.publish('zero');
+      await restarting;
+      assert.equal(pub.lost, 0);
+      const sub = new Subscriber({ url, start: 0 });
+      const seg = await sub.next();
+      assert.equal(seg?.seq, 0);
+      assert.equal(await text(seg), 'zero');
+      await sub.close();
+    } finally {
+      await pub.close();
+      await second?.stop();
+    }
+  });
+
+  it('gives up (and DELETEs) a segment that broke after bytes were sent, and moves on to the next seq', async () => {
+    const first = await spawnRelayCli();
+    const port = first.port;
+    const url = `${first.url}half`;
+    const pub = new Publisher({ url, deleteOnClose: false, retryWindowMs: 30_000 });
+    let second: RelayChild | undefined;
+    try {
       await delay(300);
-      await w0.write(Buffer.from('rest')); // fails after bytes were sent: segment 0 is given up
+      const w0 = await pub.next();
+      await w0.write(Buffer.from('half-'));
+      await delay(100);
+      await first.stop('SIGKILL');
+      second = await spawnRelayCli(['--port', String(port)]);
+      await w0.write(Buffer.from('rest')); // the connection is gone after bytes were sent
       await w0.end();
       assert.equal(pub.lost, 1);
-      second = await startRelay({ port });
       const sub = new Subscriber({ url, waitForChannel: true, start: 1 });
       const got = sub.next();
-      // Nothing of seq 1 was sent before the relay went away: it is retried on the same seq.
       await pub.publish('one');
       const seg = await got;
       assert.equal(seg?.seq, 1);
@@ -164,7 +188,7 @@ describe('Publisher', () => {
       await sub.close();
     } finally {
       await pub.close();
-      await second?.close();
+      await second?.stop();
     }
   });
 
