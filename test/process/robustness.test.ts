@@ -62,3 +62,23 @@ test('a processor that throws on every 10th frame keeps the stream: all frames o
   assert.match(errors[0].event.message ?? '', /boom/);
 });
 
+
+test('while load() runs the output carries passthrough video; afterwards the processor applies', async () => {
+  const proc = path.join(dir, 'slow-load.mjs');
+  await writeFile(proc, 'export default { async load() { await new Promise((r) => setTimeout(r, 2500)); }, video(frame) { frame.data.fill(0); } };\n');
+  const r = await runProcessOnClip({ relayUrl: relay.url, name: 'load', clip, processor: proc });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const frames = await frameMeans(r.output, 160, 120);
+  const dark = frames.map((f) => f.r + f.g + f.b < 30);
+  assert.ok(!dark[0], 'first frames passed through while loading');
+  assert.ok(dark[dark.length - 1], 'last frames processed once loaded');
+  assert.ok(frames.length >= 145, `${frames.length} frames`);
+});
+
+test('a load() that throws ends process with exit 1 and the reason', async () => {
+  const proc = path.join(dir, 'bad-load.mjs');
+  await writeFile(proc, 'export default { load() { throw new Error("weights missing"); } };\n');
+  const r = await runProcessOnClip({ relayUrl: relay.url, name: 'badload', clip, processor: proc });
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /weights missing/);
+});
