@@ -98,6 +98,7 @@ export class Subscriber {
     let failingSince: number | undefined;
     let notFoundSince: number | undefined;
     let warnedMissing = false;
+    let missingAfterFailure: boolean | undefined;
     for (;;) {
       if (this.ended || this.closer.signal.aborted) return null;
       if (this.opts.signal?.aborted) throw abortError(this.opts.signal);
@@ -138,8 +139,9 @@ export class Subscriber {
           await this.pause(POLL_MS);
           continue;
         }
-        const afterFailure = Date.now() - this.lastNetworkFailure < this.retryWindowMs;
-        if (this.sawChannel && !afterFailure) {
+        // Decided at the first 404: polling for a lost channel must not turn into "deleted" when the window runs out.
+        missingAfterFailure ??= Date.now() - this.lastNetworkFailure < this.retryWindowMs;
+        if (this.sawChannel && !missingAfterFailure) {
           // Deleted while we were still reading older segments (we missed its Lp-Trickle-Closed): that is the end.
           this.log.debug('channel removed, end of stream', { url: this.base });
           this.ended = true;
