@@ -45,6 +45,8 @@ test('a control message changes the output mid-stream; events carry envelopes, h
         await pub.publish('not json');
         await pub.publish(JSON.stringify({ intensity: 0.8 }));
         await pub.publish('{"keep":"alive"}');
+        // Keep the channel a while: deleting it at once can drop messages the reader has not fetched yet.
+        await new Promise((res) => setTimeout(res, 2000));
       } finally {
         await pub.close();
       }
