@@ -136,6 +136,8 @@ export class Subscriber {
         if (this.opts.waitForChannel && !this.sawChannel) {
           // A channel created after we started waiting is read from its first segment.
           if (this.nextSeq < 0) this.nextSeq = 0;
+          if (!warnedMissing) this.log.info('waiting for the channel to be created', { url: this.base });
+          warnedMissing = true;
           await this.pause(POLL_MS);
           continue;
         }

@@ -6,6 +6,7 @@ import type { Relay } from '../../src/relay/index.js';
 import { Publisher } from '../../src/trickle/publisher.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startRelay } from '../helpers/relay.js';
+import { waitForChannelToExist, waitForStderr } from './stderr.js';
 
 describe('trickle publish / subscribe (CLI)', () => {
   let relay: Relay;
@@ -27,9 +28,10 @@ describe('trickle publish / subscribe (CLI)', () => {
     const url = relay.channelUrl('events');
     const sub = spawnCli(['subscribe', url, '--wait', '--text'], { timeout: 60_000 });
     try {
-      await delay(1000);
+      await waitForStderr(sub, /waiting for the channel/);
       const lines = ['{"type":"a","n":1}', '{"type":"b","n":2}', '{"type":"c","nested":{"x":[1,2]}}'];
       const pub = spawnCli(['publish', url, '--text']);
+      await waitForChannelToExist(url); // the publisher is up: lines now arrive one by one
       for (const line of lines) {
         pub.stdin!.write(line + '\n');
         await delay(300);

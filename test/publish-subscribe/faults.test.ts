@@ -8,6 +8,7 @@ import { Publisher } from '../../src/trickle/publisher.js';
 import { spawnCli } from '../helpers/cli.js';
 import { countVideoFrames, makeTsClip, tempDir } from '../helpers/media.js';
 import { spawnRelayCli, startRelay, type RelayChild } from '../helpers/relay.js';
+import { waitForStderr } from './stderr.js';
 
 async function sizeOf(file: string): Promise<number> {
   return stat(file).then(
@@ -42,6 +43,7 @@ describe('publish / subscribe under faults', () => {
     const url = `${relay.url}live`;
     const out = path.join(dir, 'restart-out.ts');
     const sub = spawnCli(['subscribe', url, '--wait', '-o', out], { timeout: 120_000 });
+    await waitForStderr(sub, /waiting for the channel/);
     const pub = spawnCli(['publish', url, '-i', clip, '--re', '--loop'], { timeout: 120_000 });
     try {
       await until('data before the crash', async () => (await sizeOf(out)) > 100_000);
@@ -98,7 +100,6 @@ describe('publish / subscribe under faults', () => {
       let seed = 11;
       const garbage = Buffer.alloc(50_000).map(() => (seed = (seed * 69069 + 1) % 2 ** 32) >>> 24);
       const sub = spawnCli(['subscribe', url, '--start', '0', '--wait', '-o', out], { timeout: 60_000 });
-      await delay(300);
       await pub.publish(garbage);
       const good = await readFile(clip);
       await pub.publish(good);

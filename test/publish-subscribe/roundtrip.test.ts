@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { spawnCli } from '../helpers/cli.js';
 import { countVideoFrames, decodeErrors, makeTsClip, tempDir, videoFrames } from '../helpers/media.js';
 import { startRelay } from '../helpers/relay.js';
+import { waitForChannelToExist, waitForStderr } from './stderr.js';
 
 describe('publish → relay → subscribe round trip', () => {
   let relay: Relay;
@@ -33,7 +34,7 @@ describe('publish → relay → subscribe round trip', () => {
     const sub = spawnCli(['subscribe', url, '--wait', '-o', out], { timeout: 120_000 });
     let lateSub: ReturnType<typeof spawnCli> | undefined;
     try {
-      await delay(500);
+      await waitForStderr(sub, /waiting for the channel/);
       const pub = spawnCli(['publish', url, '-i', clip, '--re'], { timeout: 120_000 });
       await delay(3500);
       lateSub = spawnCli(['subscribe', url, '--start', '-1', '-o', late], { timeout: 120_000 });
@@ -63,13 +64,15 @@ describe('publish → relay → subscribe round trip', () => {
     const url = relay.channelUrl('stdin');
     const out = path.join(dir, 'stdin-out.ts');
     const sub = spawnCli(['subscribe', url, '--wait', '-o', out], { timeout: 120_000 });
-    const ffmpeg = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', clip, '-t', '4', '-c', 'copy', '-f', 'mpegts', '-'], {
-      buffer: false,
-      timeout: 120_000,
-    });
+    let ffmpeg: ReturnType<typeof execa> | undefined;
     try {
-      await delay(500);
+      await waitForStderr(sub, /waiting for the channel/);
       const pub = spawnCli(['publish', url], { timeout: 120_000 });
+      await waitForChannelToExist(url);
+      ffmpeg = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-i', clip, '-t', '4', '-c', 'copy', '-f', 'mpegts', '-'], {
+        buffer: false,
+        timeout: 120_000,
+      });
       ffmpeg.stdout!.pipe(pub.stdin!);
       const p = await pub;
       assert.equal(p.exitCode, 0, String(p.stderr));
@@ -80,7 +83,7 @@ describe('publish → relay → subscribe round trip', () => {
       assert.ok(frames[0]!.key);
     } finally {
       sub.kill();
-      ffmpeg.kill();
+      ffmpeg?.kill();
     }
   });
 });
