@@ -6,7 +6,7 @@ import type { Relay } from '../../src/relay/index.js';
 import { Publisher } from '../../src/trickle/publisher.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startRelay } from '../helpers/relay.js';
-import { waitForChannelToExist, waitForStderr } from './stderr.js';
+import { waitForChannelToExist, waitForStderr } from './waiting.js';
 
 describe('trickle publish / subscribe (CLI)', () => {
   let relay: Relay;

@@ -8,7 +8,7 @@ import { Publisher } from '../../src/trickle/publisher.js';
 import { spawnCli } from '../helpers/cli.js';
 import { countVideoFrames, makeTsClip, tempDir } from '../helpers/media.js';
 import { spawnRelayCli, startRelay, type RelayChild } from '../helpers/relay.js';
-import { waitForStderr } from './stderr.js';
+import { waitForStderr } from './waiting.js';
 
 async function sizeOf(file: string): Promise<number> {
   return stat(file).then(

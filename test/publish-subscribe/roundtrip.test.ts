@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { spawnCli } from '../helpers/cli.js';
 import { countVideoFrames, decodeErrors, makeTsClip, tempDir, videoFrames } from '../helpers/media.js';
 import { startRelay } from '../helpers/relay.js';
-import { waitForChannelToExist, waitForStderr } from './stderr.js';
+import { waitForChannelToExist, waitForStderr } from './waiting.js';
 
 describe('publish → relay → subscribe round trip', () => {
   let relay: Relay;
