@@ -1,7 +1,8 @@
 // BYOC capability registration (PyTrickle-compatible): POST /capability/register, retries, 400 = secret rejected.
 import { TrickleError, isTrickleError } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { insecureDispatcher, orchEndpoint, postOrch, sleep as realSleep } from './http.js';
+import { insecureDispatcher, orchEndpoint, postOrch } from './http.js';
+import { sleep as realSleep } from '../trickle/transport.js';
 import type { RegistrationOptions } from './types.js';
 
 /** The JSON body PyTrickle sends (price fields are integers: the orchestrator parses int64). */

@@ -49,21 +49,6 @@ export async function postOrch(req: OrchRequest): Promise<OrchResponse> {
   }
 }
 
-/** Waits `ms` unless the signal fires first (then rejects with TRICKLE_ABORTED). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new TrickleError('TRICKLE_ABORTED', 'registration aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new TrickleError('TRICKLE_ABORTED', 'registration aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The orchestrator URL joined with a path, whatever trailing slash the user typed. */
 export function orchEndpoint(base: string, path: string): string {

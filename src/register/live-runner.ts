@@ -2,7 +2,8 @@
 import { TrickleError, isTrickleError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { parseGoDuration } from './duration.js';
-import { insecureDispatcher, orchEndpoint, postOrch, sleep as realSleep } from './http.js';
+import { insecureDispatcher, orchEndpoint, postOrch } from './http.js';
+import { sleep as realSleep } from '../trickle/transport.js';
 import type { RegistrationOptions } from './types.js';
 
 export type RunnerStatus = 'loading' | 'ready' | 'error';

@@ -2,7 +2,7 @@
 import { isTrickleError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { registerByoc, unregisterByoc } from './byoc.js';
-import { sleep as realSleep } from './http.js';
+import { sleep as realSleep } from '../trickle/transport.js';
 import { LiveRunnerRegistration, type LiveRunnerOptions } from './live-runner.js';
 import type { RegistrationMode } from './types.js';
 
