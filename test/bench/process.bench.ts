@@ -43,7 +43,10 @@ function rssSampler(pid: number): { stop(): number } {
 
 /** Feeds `file` into channel `url` (paced with `re`), calling onPts(pts, ms) as each video PES is accepted. */
 async function feed(url: string, file: string, re: boolean, onPts?: (pts: number, at: number) => void): Promise<number> {
-  const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...(re ? ['-re'] : []), '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'], {
+  // Each packet leaves as soon as it is read (a live source): with ffmpeg's default interleaving the
+  // feed would hold video until the next audio PES (~0.3 s bursts), measuring the feed, not the pipeline.
+  const live = ['-max_interleave_delta', '1', '-flush_packets', '1'];
+  const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...(re ? ['-re'] : []), '-i', file, '-map', '0', '-c', 'copy', ...live, '-f', 'mpegts', 'pipe:1'], {
     buffer: false,
     encoding: 'buffer',
     reject: false,
