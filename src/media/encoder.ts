@@ -15,7 +15,8 @@
 //   -c:a aac|libopus -ar 48000             audio re-encoded, channel count kept
 //   -vf pad=... (odd sizes only)           yuv420p needs even sizes
 //   -muxdelay 0 -muxpreload 0              mpegts adds no offset: output pts == input pts
-//   -max_interleave_delta 500000           a missing audio stream delays video by at most 0.5 s
+//   -max_interleave_delta 1                a video packet waits in the interleaving queue for at most the next
+//                                          packet of any stream (500000 held video for sparse audio: ~70 ms more)
 //   -flush_packets 1                       bytes leave as soon as each packet is muxed
 // A frame whose size differs from the running child's restarts the child (NUT fixes the size
 // per stream): the old one is drained first, output() continues with the new one's bytes.
@@ -62,7 +63,7 @@ export function encoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio
     else args.push('-c:a', 'aac', '-b:a', '128k');
     args.push('-ar', '48000', '-ac', String(opts.audio.channels));
   }
-  args.push('-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '500000', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1');
+  args.push('-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1');
   return args;
 }
 
