@@ -12,8 +12,12 @@
 //   -enc_time_base:v 1:90000             rawvideo's default 1/framerate time base would round VFR pts
 //   -fps_mode passthrough                never duplicate or drop frames: one output frame per decoded frame
 //   -c:a pcm_f32le -ar 48000             interleaved float audio, channel count kept
-//   -f nut -flush_packets 1              NUT carries per-frame pts (VFR-exact) and interleaves A/V; flushed per packet
-//   -max_interleave_delta 500000         a stalled audio stream may hold video back by at most 0.5 s
+//   -f nut -flush_packets 1              NUT carries per-frame pts (VFR-exact); flushed per packet
+//   video → pipe:1, audio → pipe:3       separate outputs: in one muxer each video frame waited in the
+//                                        interleaving queue for the next audio packet or video frame (one
+//                                        frame, more with sparse audio PES: ~60 ms at 30 fps). pipe:3 also
+//                                        carries a stream copy of the video (free) so it is never empty.
+//   -max_interleave_delta 1              what still shares a muxer (pipe:3) is never held for interleaving
 // An input resolution change mid-stream: ffmpeg scales later frames to the first size (its
 // rawvideo encoder is fixed at the first size), so every frame's width/height stay real.
 // When the input's video pts jump back by seconds at a segment start (a restarted publisher),
@@ -25,6 +29,7 @@ import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import { FramerateLimiter } from './framerate-limiter.js';
+import { mergeStreams, type MergeSource } from './merge-streams.js';
 import { NutDemuxer, type NutPacket } from './nut/demuxer.js';
 import { audioFrame, describeStreams, videoFrame, type DecodedStreams } from './nut-frames.js';
 import { TsRewindDetector } from './ts-rewind.js';
@@ -44,18 +49,26 @@ export interface DecoderOptions {
   signal?: AbortSignal;
 }
 
-/** The ffmpeg arguments the Decoder runs (exported for the benchmark baseline). */
-export function decoderArgs(opts: Pick<DecoderOptions, 'width' | 'height' | 'audio'> = {}): string[] {
+/**
+ * The ffmpeg arguments the Decoder runs (exported for the benchmark baseline). With
+ * `separateAudio` (the Decoder's way) video goes to pipe:1 and audio to pipe:3 (beside a
+ * stream copy of the video, so that output never lacks a stream); otherwise both share pipe:1.
+ */
+export function decoderArgs(opts: Pick<DecoderOptions, 'width' | 'height' | 'audio'> = {}, separateAudio = false): string[] {
   const args = ['-loglevel', 'warning', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '200000', '-fpsprobesize', '0'];
+  const audio = opts.audio !== false;
+  const nut = ['-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'nut'];
   args.push('-threads', '1', '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-map', '0:v:0?');
-  if (opts.audio !== false) args.push('-map', '0:a:0?');
+  if (audio && !separateAudio) args.push('-map', '0:a:0?');
   if (opts.width && opts.height) {
     const { width: w, height: h } = opts;
     args.push('-vf', `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`);
   }
   args.push('-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough');
-  if (opts.audio !== false) args.push('-c:a', 'pcm_f32le', '-ar', '48000');
-  args.push('-max_interleave_delta', '500000', '-flush_packets', '1', '-f', 'nut', 'pipe:1');
+  if (!audio) return [...args, ...nut, 'pipe:1'];
+  if (!separateAudio) return [...args, '-c:a', 'pcm_f32le', '-ar', '48000', ...nut, 'pipe:1'];
+  args.push(...nut, 'pipe:1');
+  args.push('-map', '0:a:0?', '-map', '0:v:0?', '-c:a', 'pcm_f32le', '-ar', '48000', '-c:v', 'copy', ...nut, 'pipe:3');
   return args;
 }
 
@@ -96,7 +109,8 @@ export class Decoder {
   }
 
   private spawn(): FfmpegChild {
-    const child = new FfmpegChild(decoderArgs(this.opts), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'decoder' });
+    const audio = this.opts.audio !== false;
+    const child = new FfmpegChild(decoderArgs(this.opts, true), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'decoder', fd3: audio });
     this.children.push(child);
     return child;
   }
@@ -172,23 +186,26 @@ export class Decoder {
 
   /** Frames of one child; false when it was stopped by close()/abort (nothing more to read). */
   private async *drain(child: FfmpegChild, count: { produced: number }): AsyncGenerator<VideoFrame | AudioFrame, boolean> {
-    const demux = new NutDemuxer();
+    // Source 0: video (pipe:1); source 1: audio beside a copy of the video (pipe:3), when decoded.
+    const sources = child.fd3 ? [child.stdout, child.fd3] : [child.stdout];
+    const demuxers = sources.map(() => new NutDemuxer());
     let announced = false;
     try {
-      for await (const chunk of child.stdout) {
+      for await (const { source, chunk } of mergeStreams(sources as MergeSource[])) {
+        const demux = demuxers[source];
         let packets: NutPacket[];
         try {
-          packets = demux.push(chunk as Uint8Array);
+          packets = demux.push(chunk);
         } catch (err) {
           throw new TrickleError('TRICKLE_BAD_MEDIA', `decoder output unreadable: ${(err as Error).message}`, { cause: err });
         }
-        if (!announced && demux.ready) {
+        if (!announced && demuxers.every((d) => d.ready)) {
           announced = true;
-          this.announce(describeStreams(demux.streams));
+          this.announce(describeStreams(demuxers.flatMap((d, i) => d.streams.filter((s) => s.kind === (i === 0 ? 'video' : 'audio')))));
         }
         for (const p of packets) {
           const stream = demux.streams[p.stream];
-          if (stream.kind === 'video') {
+          if (stream.kind === 'video' && source === 0) {
             const frame = videoFrame(p, stream);
             if (!this.limiter.accept(frame.pts)) {
               this.droppedByFramerate++;

@@ -48,7 +48,7 @@ async function viaShell(file: string): Promise<number> {
   const bin = resolveFfmpeg().path;
   const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const enc = encoderArgs({ audio: AUDIO });
-  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs()])} < ${q([file])} | ${q([bin, '-hide_banner', ...enc])} > /dev/null`;
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({}, false)])} < ${q([file])} | ${q([bin, '-hide_banner', ...enc])} > /dev/null`;
   const t0 = performance.now();
   const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
   if (r.exitCode !== 0) throw new Error(`baseline pipe failed: ${r.stderr}`);
