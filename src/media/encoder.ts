@@ -2,6 +2,9 @@
 //
 // ffmpeg arguments and why:
 //   -f nut -i pipe:0 -copyts               frames arrive with exact 90 kHz pts in NUT; nothing is shifted
+//   -probesize 32 -analyzeduration 0 -fpsprobesize 0
+//                                          the NUT header says everything; without these ffmpeg read ~20 frames
+//                                          (fps probing, 1/90000 time base) before encoding the first one
 //   -c:v libx264 -preset P -tune zerolatency -bf 0 -pix_fmt yuv420p
 //                                          low-latency H.264 without B-frames (pts == dts), player-safe chroma
 //   -force_key_frames expr:...             an IDR when ≥ gop seconds of FRAME time passed since the last forced
@@ -49,7 +52,7 @@ export interface EncoderOptions {
 /** The ffmpeg arguments the Encoder runs (exported for the benchmark baseline). */
 export function encoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio'> = {}, oddSize = false): string[] {
   const gop = opts.gop ?? 2;
-  const args = ['-loglevel', 'warning', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-map', '0:v:0'];
+  const args = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-map', '0:v:0'];
   if (opts.audio) args.push('-map', '0:a:0');
   // yuv420p needs even sizes: an odd width/height gets one black pixel row/column.
   if (oddSize) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
