@@ -1,4 +1,5 @@
-// Waits for a trickle channel to exist by polling `GET {channel}/next` (200 once it exists, 404 before).
+// Waits for a trickle channel to exist by polling `GET {channel}/next` (200 once it exists, 404 before)
+// every 50 ms: the poll interval is start-up latency of a pipeline started before its publisher.
 import { request } from 'undici';
 import { TrickleError } from '../errors.js';
 
@@ -21,7 +22,7 @@ export async function waitForChannel(url: string, opts: { signal?: AbortSignal; 
       if (err instanceof TrickleError) throw err;
       // Relay not reachable yet: keep polling, like a subscriber waiting for its channel.
     }
-    await sleep(opts.intervalMs ?? 200, opts.signal);
+    await sleep(opts.intervalMs ?? 50, opts.signal);
   }
   return false;
 }
