@@ -7,6 +7,8 @@
 //                                        probing); tiny probes lose the audio stream. NOT -fflags nobuffer:
 //                                        it discards the packets read while probing (lost first frames).
 //   -threads 1 (decoder)                 frame threading would hold frames back (one frame per thread)
+//   -threads 1 (output)                  the rawvideo encoder is frame-threaded too: on 2+ cores it handed
+//                                        each frame out one frame late (33 ms at 30 fps)
 //   -copyts                              keep the input's timestamps (no start-time shift)
 //   -c:v rawvideo -pix_fmt rgb24         the pixels our frames carry; optional scale+centre-crop to --width/--height
 //   -enc_time_base:v 1:90000             rawvideo's default 1/framerate time base would round VFR pts
@@ -58,7 +60,7 @@ export function decoderArgs(opts: Pick<DecoderOptions, 'width' | 'height' | 'aud
   const args = ['-loglevel', 'warning', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '200000', '-fpsprobesize', '0'];
   const audio = opts.audio !== false;
   const nut = ['-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'nut'];
-  args.push('-threads', '1', '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-map', '0:v:0?');
+  args.push('-threads', '1', '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0?');
   if (audio && !separateAudio) args.push('-map', '0:a:0?');
   if (opts.width && opts.height) {
     const { width: w, height: h } = opts;
