@@ -40,6 +40,9 @@ export class PostAttempt {
   /** Set once the relay answered (possibly early) or the request failed. */
   settled?: { result: PostResult } | { error: Error };
   readonly done: Promise<PostResult>;
+  /** Resolves once the socket is up and the headers went out on it (or the request is over). */
+  readonly connection: Promise<void>;
+  private connectionUp!: () => void;
   private readonly req: http.ClientRequest;
   private responseTimer?: NodeJS.Timeout;
   private readonly responseTimeoutMs: number;
@@ -50,6 +53,7 @@ export class PostAttempt {
     opts: PostAttemptOptions,
   ) {
     this.responseTimeoutMs = opts.responseTimeoutMs;
+    this.connection = new Promise((resolve) => (this.connectionUp = resolve));
     const mod = url.startsWith('https:') ? https : http;
     this.req = mod.request(url, {
       method: 'POST',
@@ -62,6 +66,7 @@ export class PostAttempt {
       clearTimeout(connectTimer);
       this.connected = true;
       for (const c of this.unsent.splice(0)) this.bytes += c.byteLength;
+      this.connectionUp();
     };
     this.req.on('socket', (socket) => {
       socket.setNoDelay(true);
@@ -91,6 +96,7 @@ export class PostAttempt {
     );
     this.done
       .finally(() => {
+        this.connectionUp();
         clearTimeout(connectTimer);
         clearTimeout(this.responseTimer);
       })

@@ -88,6 +88,9 @@ export class Publisher {
       const inFlight = [...this.inFlight].map((s) => s.end().catch(() => {}));
       await settleWithin(Promise.all(inFlight), 10_000);
       if (this.opts.deleteOnClose !== false) {
+        // The preconnect creates the channel: a DELETE overtaking it would find nothing, and the
+        // POST arriving after it would leave a channel nobody ends. So its headers go out first.
+        if (this.pending) await settleWithin(this.pending.connection, 2_000);
         // Deleting first releases our own preconnected POST on the relay cleanly (zero-byte, closed).
         await this.request('DELETE', this.base).catch((err: Error) =>
           this.log.warn('could not close the channel', { url: this.base, error: err.message }),

@@ -34,18 +34,26 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
   if (o.withEvents) args.push('--events', urls.events);
   const child: ResultPromise = spawnCli(args, { timeout: o.timeoutMs ?? 120_000, env: { NO_COLOR: '1', TRICKLE_EVENT_INTERVAL_MS: '1000' } });
   const eventsAbort = new AbortController();
+  const outAbort = new AbortController();
   try {
-    const out = captureSegments(url('out'));
+    // A run that fails at once may create and delete its output channel between two polls.
+    const out = captureSegments(url('out'), { signal: outAbort.signal }).catch((err: unknown) => {
+      if (outAbort.signal.aborted) return [];
+      throw err;
+    });
     const events = o.withEvents ? captureJson(urls.events, eventsAbort.signal) : Promise.resolve([]);
     const during = o.during?.(urls);
     await publishFile(url('in'), o.clip, { re: o.re ?? true });
     const r = await child;
     await during;
+    const giveUp = setTimeout(() => outAbort.abort(), 3000);
     const segments = await out;
+    clearTimeout(giveUp);
     setTimeout(() => eventsAbort.abort(), 3000).unref();
     return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr), segments, output: Buffer.concat(segments), events: await events };
   } finally {
     child.kill();
     eventsAbort.abort();
+    outAbort.abort();
   }
 }
