@@ -1,26 +1,33 @@
-// A bounded single-consumer queue of byte chunks: producers await room, the consumer iterates.
+// A bounded single-consumer queue: producers await room, the consumer iterates.
 
-/** Carries encoder output from one or more ffmpeg children (in order) to one reader. */
-export class ChunkQueue {
-  private readonly items: Uint8Array[] = [];
+/**
+ * Carries what ffmpeg children produce (encoder bytes, decoded frames) to one reader, in the
+ * order it was pushed. `sizeOf` measures an item against the high-water mark (bytes, frames).
+ */
+export class BoundedQueue<T> {
+  private readonly items: T[] = [];
+  /** Sum of sizeOf over the queued items. */
   private bytes = 0;
   private ended = false;
   private error: unknown;
   private wakeReader?: () => void;
   private wakeWriters: (() => void)[] = [];
 
-  constructor(private readonly highWaterMark = 1 << 20) {}
+  constructor(
+    private readonly highWaterMark: number,
+    private readonly sizeOf: (item: T) => number = () => 1,
+  ) {}
 
-  /** Adds a chunk; resolves once the queue is below its high-water mark again. */
-  async push(chunk: Uint8Array): Promise<void> {
+  /** Adds an item; resolves once the queue is at or below its high-water mark again. */
+  async push(item: T): Promise<void> {
     if (this.ended) return;
-    this.items.push(chunk);
-    this.bytes += chunk.length;
+    this.items.push(item);
+    this.bytes += this.sizeOf(item);
     this.wake();
     while (this.bytes > this.highWaterMark && !this.ended) await new Promise<void>((r) => this.wakeWriters.push(r));
   }
 
-  /** No more chunks; the reader finishes after the queued ones (or throws `error`). */
+  /** No more items; the reader finishes after the queued ones (then throws `error`, if given). */
   end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
@@ -48,14 +55,14 @@ export class ChunkQueue {
     for (const w of ws) w();
   }
 
-  /** Yields chunks as they come; throws the end error after the last one. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+  /** Yields items as they come; throws the end error after the last one. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
     for (;;) {
-      const chunk = this.items.shift();
-      if (chunk) {
-        this.bytes -= chunk.length;
+      if (this.items.length > 0) {
+        const item = this.items.shift()!;
+        this.bytes -= this.sizeOf(item);
         if (this.bytes <= this.highWaterMark) this.releaseWriters();
-        yield chunk;
+        yield item;
         continue;
       }
       if (this.ended) {

@@ -1,40 +1,47 @@
-// Decoder: MPEG-TS bytes in (ffmpeg child) → VideoFrame (RGB24) / AudioFrame (f32) out, exact 90 kHz pts.
+// Decoder: MPEG-TS bytes in → VideoFrame (RGB24) / AudioFrame (f32) out, exact 90 kHz pts.
+//
+// The transport stream is read here (TsDemuxer), not by ffmpeg: ffmpeg's MPEG-TS reader and its
+// H.264 parser hold each video frame until the next one arrives (two frame intervals). Instead:
+//   video: each PES goes, the moment it is complete, as one NUT packet with its pts to a video
+//          ffmpeg (-f nut; compressed video in NUT needs no parser);
+//   audio: each PES is re-muxed into an audio-only MPEG-TS (PAT, PMT with the input's stream type
+//          and descriptors, the PES with its length set) for an audio ffmpeg, which knows every
+//          audio codec TS carries (AAC, Opus, MP2, AC-3 …) and has no video to wait for.
+// Each kind has its own line of ffmpeg children: when that stream's pts jump back by seconds (a
+// restarted publisher), the next PES goes to a fresh child (ffmpeg with -copyts would rewrite
+// such pts to last+1); frames() hands out the old child's last frames first.
 //
 // ffmpeg arguments and why:
-//   -flags low_delay                     no decoder reordering delay beyond the stream's own
-//   -probesize 500000 -analyzeduration 200000 -fpsprobesize 0
-//                                        probing stops as soon as every stream has its parameters (no fps
-//                                        probing); tiny probes lose the audio stream. NOT -fflags nobuffer:
-//                                        it discards the packets read while probing (lost first frames).
-//   -threads 1 (decoder)                 frame threading would hold frames back (one frame per thread)
-//   -threads 1 (output)                  the rawvideo encoder is frame-threaded too: on 2+ cores it handed
-//                                        each frame out one frame late (33 ms at 30 fps)
+//   -probesize 32 -analyzeduration 0 -fpsprobesize 0
+//                                        each input holds one stream whose first packet tells
+//                                        ffmpeg all it needs; no waiting for more
+//   -flags low_delay -threads 1 (input)  no decoder delay beyond the stream's own reordering
 //   -copyts                              keep the input's timestamps (no start-time shift)
-//   -c:v rawvideo -pix_fmt rgb24         the pixels our frames carry; optional scale+centre-crop to --width/--height
+//   -threads 1 (output)                  the rawvideo encoder is frame-threaded: on 2+ cores it
+//                                        handed each frame out one frame late (33 ms at 30 fps)
+//   -c:v rawvideo -pix_fmt rgb24         the pixels our frames carry; optional scale+centre-crop
 //   -enc_time_base:v 1:90000             rawvideo's default 1/framerate time base would round VFR pts
-//   -fps_mode passthrough                never duplicate or drop frames: one output frame per decoded frame
+//   -fps_mode passthrough                one output frame per decoded frame, never duplicated or dropped
 //   -c:a pcm_f32le -ar 48000             interleaved float audio, channel count kept
 //   -f nut -flush_packets 1              NUT carries per-frame pts (VFR-exact); flushed per packet
-//   video → pipe:1, audio → pipe:3       separate outputs: in one muxer each video frame waited in the
-//                                        interleaving queue for the next audio packet or video frame (one
-//                                        frame, more with sparse audio PES: ~60 ms at 30 fps). pipe:3 also
-//                                        carries a stream copy of the video (free) so it is never empty.
-//   -max_interleave_delta 1              what still shares a muxer (pipe:3) is never held for interleaving
 // An input resolution change mid-stream: ffmpeg scales later frames to the first size (its
 // rawvideo encoder is fixed at the first size), so every frame's width/height stay real.
-// When the input's video pts jump back by seconds at a segment start (a restarted publisher),
-// ffmpeg (with -copyts) would rewrite them to last+1; the decoder instead starts a fresh ffmpeg
-// at that segment's PAT, so every frame keeps its real pts. frames() continues across children.
 import { TrickleError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { rateLimited, silentLogger, type Logger } from '../logger.js';
+import { BoundedQueue } from './bounded-queue.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import { FramerateLimiter } from './framerate-limiter.js';
-import { mergeStreams, type MergeSource } from './merge-streams.js';
-import { NutDemuxer, type NutPacket } from './nut/demuxer.js';
+import { NutDemuxer } from './nut/demuxer.js';
+import type { NutStream } from './nut/headers.js';
+import { NutMuxer } from './nut/muxer.js';
 import { audioFrame, describeStreams, videoFrame, type DecodedStreams } from './nut-frames.js';
-import { TsRewindDetector } from './ts-rewind.js';
+import { TsDemuxer, type PesPacket, type TsProgram } from './ts/demuxer.js';
+import { isKeyframe } from './ts/keyframes.js';
+import { pesPackets, PTS_WRAP } from './ts/pes.js';
+import { patPacket, pmtPacket, type ElementaryStream } from './ts/psi.js';
+import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
 
 export { to90k, type DecodedStreams } from './nut-frames.js';
 
@@ -51,48 +58,94 @@ export interface DecoderOptions {
   signal?: AbortSignal;
 }
 
-/**
- * The ffmpeg arguments the Decoder runs (exported for the benchmark baseline). With
- * `separateAudio` (the Decoder's way) video goes to pipe:1 and audio to pipe:3 (beside a
- * stream copy of the video, so that output never lacks a stream); otherwise both share pipe:1.
- */
-export function decoderArgs(opts: Pick<DecoderOptions, 'width' | 'height' | 'audio'> = {}, separateAudio = false): string[] {
-  const args = ['-loglevel', 'warning', '-flags', 'low_delay', '-probesize', '500000', '-analyzeduration', '200000', '-fpsprobesize', '0'];
-  const audio = opts.audio !== false;
-  const nut = ['-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'nut'];
-  args.push('-threads', '1', '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0?');
-  if (audio && !separateAudio) args.push('-map', '0:a:0?');
+const PROBE = ['-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0'];
+const NUT_OUT = ['-flush_packets', '1', '-f', 'nut', 'pipe:1'];
+
+/** The video ffmpeg's arguments: compressed video in NUT on stdin, rgb24 NUT on stdout. */
+export function videoDecoderArgs(opts: Pick<DecoderOptions, 'width' | 'height'> = {}): string[] {
+  const args = ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0'];
   if (opts.width && opts.height) {
     const { width: w, height: h } = opts;
     args.push('-vf', `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`);
   }
-  args.push('-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough');
-  if (!audio) return [...args, ...nut, 'pipe:1'];
-  if (!separateAudio) return [...args, '-c:a', 'pcm_f32le', '-ar', '48000', ...nut, 'pipe:1'];
-  args.push(...nut, 'pipe:1');
-  args.push('-map', '0:a:0?', '-map', '0:v:0?', '-c:a', 'pcm_f32le', '-ar', '48000', '-c:v', 'copy', ...nut, 'pipe:3');
-  return args;
+  return [...args, '-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough', ...NUT_OUT];
 }
 
-/** Input kept for replay into a fresh child after a rewind (the PAT is usually a chunk back at most). */
-const REPLAY_BYTES = 1 << 20;
+/** The audio ffmpeg's arguments: an audio-only MPEG-TS on stdin, f32 NUT on stdout. */
+export function audioDecoderArgs(): string[] {
+  return ['-loglevel', 'warning', ...PROBE, '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-map', '0:a:0', '-c:a', 'pcm_f32le', '-ar', '48000', ...NUT_OUT];
+}
 
-/** Decodes a stream of MPEG-TS bytes into frames through an ffmpeg child (a new one after a pts rewind). */
+/**
+ * The ffmpeg arguments of a single-process decode of MPEG-TS on stdin (video and audio in one
+ * NUT on stdout): what a plain `ffmpeg | ffmpeg` pipe runs, for benchmark baselines.
+ */
+export function decoderArgs(opts: Pick<DecoderOptions, 'width' | 'height' | 'audio'> = {}): string[] {
+  const args = ['-loglevel', 'warning', '-flags', 'low_delay', '-threads', '1', '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0?'];
+  if (opts.audio !== false) args.push('-map', '0:a:0?');
+  if (opts.width && opts.height) args.push('-vf', `scale=${opts.width}:${opts.height}:force_original_aspect_ratio=increase,crop=${opts.width}:${opts.height}`);
+  args.push('-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough');
+  if (opts.audio !== false) args.push('-c:a', 'pcm_f32le', '-ar', '48000');
+  return [...args, ...NUT_OUT];
+}
+
+/** pts moving back by more than this is a restarted source, not B-frame reordering. */
+const REWIND_TICKS = 2 * 90_000;
+/** Input without a single program in it by then is not MPEG-TS. */
+const NO_PROGRAM_LIMIT = 1 << 20;
+/** Decoded frames held for a reader that is not iterating yet (then ffmpeg is held back). */
+const QUEUE_FRAMES = 4;
+/** The size put in the video NUT header: the decoder takes the real one from the bitstream. */
+const PLACEHOLDER_SIZE = 16;
+
+type Frame = VideoFrame | AudioFrame;
+type Kind = 'video' | 'audio';
+
+/** One kind's ffmpeg children, one at a time, with what feeds the current one. */
+interface Line {
+  kind: Kind;
+  stream?: ElementaryStream;
+  child?: FfmpegChild;
+  /** Video: the NUT muxer of the current child. */
+  nut?: NutMuxer;
+  /** Audio: continuity counters of the TS we write. */
+  cc: { pat: number; pmt: number; es: number };
+  lastPts?: number;
+  /** Every child's output read to its end, in order. */
+  pumped: Promise<void>;
+  started: number;
+  /** The output stream the latest child announced. */
+  output?: NutStream;
+}
+
+/** True when `pts` after `last` is a rewind rather than reordering or a 33-bit wrap. */
+function isRewind(last: number, pts: number): boolean {
+  if (pts >= last - REWIND_TICKS) return false;
+  return !(last > PTS_WRAP - 600 * 90_000 && pts < 600 * 90_000);
+}
+
+/** Decodes a stream of MPEG-TS bytes into frames through ffmpeg children (one per stream kind). */
 export class Decoder {
   /**
-   * Resolves once ffmpeg has announced its output streams (while frames() is being iterated),
-   * so an encoder can be set up with the audio format before the first frame; resolves
-   * undefined if ffmpeg ends without any.
+   * Resolves once the output streams are known (the video one, and the audio one when the input
+   * has audio), so an encoder can be set up before the first frame; resolves with what is known
+   * (or undefined) if decoding ends first.
    */
   readonly streams: Promise<DecodedStreams | undefined>;
   private announce!: (s: DecodedStreams | undefined) => void;
-  private readonly children: FfmpegChild[] = [];
+  private readonly demuxer = new TsDemuxer();
+  private readonly lines: Record<Kind, Line>;
+  /** Every child still running (a restarted line's old child drains on its own). */
+  private readonly running = new Set<FfmpegChild>();
+  private readonly queue = new BoundedQueue<Frame>(QUEUE_FRAMES);
   private readonly limiter: FramerateLimiter;
   private readonly log: Logger;
-  private readonly rewind = new TsRewindDetector();
-  private recent: { at: number; bytes: Uint8Array }[] = [];
-  private recentBytes = 0;
+  private readonly warn: ReturnType<typeof rateLimited>;
   private inputBytes = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private ending?: Promise<void>;
+  private failure?: Error;
+  private closed = false;
   private iterating = false;
   /** Video frames dropped by the framerate cap so far. */
   droppedByFramerate = 0;
@@ -100,25 +153,27 @@ export class Decoder {
   constructor(private readonly opts: DecoderOptions = {}) {
     if (!opts.width !== !opts.height) throw new TrickleError('TRICKLE_USAGE', 'decoder width and height go together');
     this.log = opts.log ?? silentLogger;
+    this.warn = rateLimited(this.log, 5000);
     this.limiter = new FramerateLimiter(opts.maxFramerate);
-    this.spawn();
+    const line = (kind: Kind): Line => ({ kind, cc: { pat: 0, pmt: 0, es: 0 }, pumped: Promise.resolve(), started: 0 });
+    this.lines = { video: line('video'), audio: line('audio') };
     this.streams = new Promise((resolve) => (this.announce = resolve));
+    opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
 
-  /** ffmpeg children started so far (1 + restarts after pts rewinds). */
+  /** Video ffmpeg children started so far (1 + restarts after pts rewinds or codec changes). */
   get restarts(): number {
-    return this.children.length;
+    return this.lines.video.started;
   }
 
-  private spawn(): FfmpegChild {
-    const audio = this.opts.audio !== false;
-    const child = new FfmpegChild(decoderArgs(this.opts, true), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'decoder', fd3: audio });
-    this.children.push(child);
-    return child;
+  /** The input's program (streams) once its PAT and PMT were read. */
+  get program(): TsProgram | undefined {
+    return this.demuxer.program;
   }
 
-  private get current(): FfmpegChild {
-    return this.children[this.children.length - 1];
+  /** True when the input has an audio stream that is being decoded. */
+  get hasAudio(): boolean {
+    return this.opts.audio !== false && this.demuxer.program?.audio !== undefined;
   }
 
   /** Changes the framerate cap live (undefined or 0 removes it). */
@@ -130,120 +185,210 @@ export class Decoder {
     return this.limiter.maxFramerate;
   }
 
-  /** Feeds MPEG-TS bytes; resolves when ffmpeg can take more; rejects once ffmpeg is gone. */
-  async write(chunk: Uint8Array): Promise<void> {
-    const start = this.inputBytes;
+  /** Feeds MPEG-TS bytes; resolves when ffmpeg took what they completed; rejects once decoding failed. */
+  write(chunk: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new TrickleError('TRICKLE_ABORTED', 'decoder closed'));
+    if (this.ending) return Promise.reject(new TrickleError('TRICKLE_INTERNAL', 'decoder: write after endInput()'));
     this.inputBytes += chunk.length;
-    const rewindAt = this.rewind.push(chunk);
-    const replay = rewindAt === undefined ? undefined : this.replayFrom(rewindAt, start);
-    this.remember(chunk, start);
-    if (!replay) return this.current.write(chunk);
-    const old = this.current;
-    const cut = Math.max(0, rewindAt! - start);
-    if (cut > 0) await old.write(chunk.subarray(0, cut));
-    this.log.info('input pts went backwards, restarting the decoder at the segment start', { offset: rewindAt });
-    const fresh = this.spawn();
-    old.endInput();
-    for (const piece of replay) await fresh.write(piece);
-    await fresh.write(chunk.subarray(cut));
+    // The demuxer copies what it keeps, so the caller may reuse `chunk` at once.
+    const events = this.demuxer.push(chunk);
+    const done = this.writing.then(() => this.handle(events));
+    // A child that died under a write fails the decoder (its stderr is in the error).
+    this.writing = done.catch((err: unknown) => void this.fail(err as Error));
+    return done;
   }
 
-  /** Copies of the input since `from` up to `to` (absolute offsets), or undefined when no longer held. */
-  private replayFrom(from: number, to: number): Uint8Array[] | undefined {
-    if (from >= to) return [];
-    const out: Uint8Array[] = [];
-    for (const r of this.recent) {
-      const end = r.at + r.bytes.length;
-      if (end <= from) continue;
-      out.push(r.bytes.subarray(Math.max(0, from - r.at)));
+  private async handle(events: ReturnType<TsDemuxer['push']>): Promise<void> {
+    for (const e of events) {
+      if (this.failure) throw this.failure;
+      if (e.type === 'program') continue; // streams are taken from each PES, so a new map applies from its first packet
+      const kind = e.pes.stream.kind;
+      if (kind === 'video') await this.writeVideo(e.pes);
+      else if (kind === 'audio' && this.opts.audio !== false) await this.writeAudio(e.pes);
     }
-    const held = this.recent[0]?.at ?? to;
-    return held <= from ? out : undefined;
-  }
-
-  private remember(chunk: Uint8Array, at: number): void {
-    this.recent.push({ at, bytes: new Uint8Array(chunk) }); // a copy: callers may reuse their buffers
-    this.recentBytes += chunk.length;
-    while (this.recent.length > 1 && this.recentBytes - this.recent[0].bytes.length >= REPLAY_BYTES) this.recentBytes -= this.recent.shift()!.bytes.length;
-  }
-
-  /** No more input: ffmpeg drains, frames() ends after the last frame. */
-  endInput(): void {
-    this.current.endInput();
-  }
-
-  /** The decoded frames in stream order; ends with a TrickleError if ffmpeg fails. Iterate once. */
-  async *frames(): AsyncGenerator<VideoFrame | AudioFrame> {
-    if (this.iterating) throw new TrickleError('TRICKLE_INTERNAL', 'Decoder.frames() can be iterated only once');
-    this.iterating = true;
-    const count = { produced: 0 };
-    try {
-      for (let i = 0; i < this.children.length; i++) {
-        if (!(yield* this.drain(this.children[i], count))) return;
-      }
-    } finally {
-      this.announce(undefined);
+    if (!this.demuxer.program && this.inputBytes > NO_PROGRAM_LIMIT) {
+      throw this.fail(new TrickleError('TRICKLE_BAD_MEDIA', `no MPEG-TS program found in the first ${this.inputBytes} bytes of input`));
     }
   }
 
-  /** Frames of one child; false when it was stopped by close()/abort (nothing more to read). */
-  private async *drain(child: FfmpegChild, count: { produced: number }): AsyncGenerator<VideoFrame | AudioFrame, boolean> {
-    // Source 0: video (pipe:1); source 1: audio beside a copy of the video (pipe:3), when decoded.
-    const sources = child.fd3 ? [child.stdout, child.fd3] : [child.stdout];
-    const demuxers = sources.map(() => new NutDemuxer());
+  /** The line's current child, or a fresh one when there is none, the stream changed or its pts rewound. */
+  private childFor(line: Line, pes: PesPacket, pts: number): FfmpegChild {
+    const changed = line.stream !== undefined && (line.stream.pid !== pes.stream.pid || line.stream.streamType !== pes.stream.streamType || !sameBytes(line.stream.descriptors, pes.stream.descriptors));
+    const rewound = line.lastPts !== undefined && isRewind(line.lastPts, pts);
+    if (line.child && (changed || rewound)) {
+      this.log.info(rewound ? `input ${line.kind} pts went backwards, restarting its decoder` : `input ${line.kind} stream changed, restarting its decoder`, { from: line.lastPts, to: pts });
+      line.child.endInput();
+      line.child = undefined;
+    }
+    line.stream = pes.stream;
+    line.lastPts = pts;
+    return line.child ?? this.spawn(line, pes.stream);
+  }
+
+  private spawn(line: Line, stream: ElementaryStream): FfmpegChild {
+    const args = line.kind === 'video' ? videoDecoderArgs(this.opts) : audioDecoderArgs();
+    const child = new FfmpegChild(args, { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: `${line.kind} decoder` });
+    line.child = child;
+    line.started++;
+    this.running.add(child);
+    void child.exited.then(() => this.running.delete(child));
+    if (line.kind === 'video') {
+      line.nut = new NutMuxer([{ kind: 'video', width: PLACEHOLDER_SIZE, height: PLACEHOLDER_SIZE, fourcc: NUT_VIDEO_FOURCC[stream.codec] }]);
+      void child.write(line.nut.header()).catch(() => undefined);
+    } else {
+      const pat = patPacket(AUDIO_PMT_PID, 1, line.cc.pat++);
+      const pmt = pmtPacket(AUDIO_PMT_PID, { programNumber: 1, pcrPid: NO_PCR_PID, streams: [{ pid: stream.pid, streamType: stream.streamType, descriptors: stream.descriptors }] }, line.cc.pmt++);
+      void child.write([pat, pmt]).catch(() => undefined);
+    }
+    const pumped = line.pumped.then(() => this.pump(line, child));
+    line.pumped = pumped;
+    pumped.catch((err: unknown) => this.fail(err as Error));
+    return child;
+  }
+
+  private async writeVideo(pes: PesPacket): Promise<void> {
+    if (!NUT_VIDEO_FOURCC[pes.stream.codec]) {
+      this.warn('warn', 'video-codec', `input video codec ${pes.stream.codec} (stream type 0x${pes.stream.streamType.toString(16)}) is not supported, video skipped`);
+      return;
+    }
+    const line = this.lines.video;
+    // A PES without pts (rare in practice) follows the previous one.
+    const pts = pes.pts ?? pes.dts ?? (line.lastPts !== undefined ? line.lastPts + 1 : 0);
+    if (pes.damaged) this.warn('warn', 'video-damaged', 'input video packets missing (continuity gap); the frame may show errors');
+    const child = this.childFor(line, pes, pts);
+    const key = pes.randomAccess || isKeyframe(pes.data, pes.stream.codec);
+    await child.write([line.nut!.frameHeader(0, pts, pes.data.length, key), pes.data]);
+  }
+
+  private async writeAudio(pes: PesPacket): Promise<void> {
+    const line = this.lines.audio;
+    if (pes.pts === undefined) {
+      this.warn('warn', 'audio-no-pts', 'input audio PES without pts dropped');
+      return;
+    }
+    const child = this.childFor(line, pes, pes.pts);
+    const { packets, cc } = pesPackets({ pid: pes.stream.pid, streamId: pes.streamId, pts: pes.pts, dts: pes.dts }, pes.data, line.cc.es);
+    line.cc.es = cc;
+    await child.write(packets);
+  }
+
+  /** Reads one child's frames into the queue, then checks how it ended. */
+  private async pump(line: Line, child: FfmpegChild): Promise<void> {
+    const demux = new NutDemuxer();
+    let produced = 0;
     let announced = false;
     try {
-      for await (const { source, chunk } of mergeStreams(sources as MergeSource[])) {
-        const demux = demuxers[source];
-        let packets: NutPacket[];
+      for await (const chunk of child.stdout) {
+        let packets;
         try {
-          packets = demux.push(chunk);
+          packets = demux.push(chunk as Uint8Array);
         } catch (err) {
-          throw new TrickleError('TRICKLE_BAD_MEDIA', `decoder output unreadable: ${(err as Error).message}`, { cause: err });
+          throw new TrickleError('TRICKLE_BAD_MEDIA', `${line.kind} decoder output unreadable: ${(err as Error).message}`, { cause: err });
         }
-        if (!announced && demuxers.every((d) => d.ready)) {
+        if (!announced && demux.ready) {
           announced = true;
-          this.announce(describeStreams(demuxers.flatMap((d, i) => d.streams.filter((s) => s.kind === (i === 0 ? 'video' : 'audio')))));
+          line.output = demux.streams.find((s) => s.kind === line.kind);
+          this.announceIfKnown();
         }
         for (const p of packets) {
           const stream = demux.streams[p.stream];
-          if (stream.kind === 'video' && source === 0) {
+          if (stream.kind === 'video') {
             const frame = videoFrame(p, stream);
             if (!this.limiter.accept(frame.pts)) {
               this.droppedByFramerate++;
               continue;
             }
-            count.produced++;
-            yield frame;
+            produced++;
+            await this.queue.push(frame);
           } else if (stream.kind === 'audio') {
-            count.produced++;
-            yield audioFrame(p, stream);
+            produced++;
+            await this.queue.push(audioFrame(p, stream));
           }
         }
       }
     } catch (err) {
-      if (child.stoppedByUs) return false;
-      // Our own verdict on ffmpeg's output: stop the child (nobody reads it any more) and report.
+      if (child.stoppedByUs || this.closed) return;
       if (err instanceof TrickleError) {
         await child.close();
         throw err;
       }
       // A stream error: ffmpeg's exit status says more, if it comes within a moment.
       const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
-      const failure = exit && child.failure(exit, count.produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
+      const failure = exit && child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
       await child.close();
-      throw failure ?? new TrickleError('TRICKLE_FFMPEG_EXIT', `reading ffmpeg decoder output failed: ${(err as Error).message}`, { cause: err });
+      throw failure ?? new TrickleError('TRICKLE_FFMPEG_EXIT', `reading ffmpeg ${line.kind} decoder output failed: ${(err as Error).message}`, { cause: err });
     }
     const exit = await child.exited;
-    if (child.stoppedByUs) return false;
-    const failure = child.failure(exit, count.produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
+    if (child.stoppedByUs || this.closed) return;
+    const failure = child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
     if (failure) throw failure;
-    return true;
+  }
+
+  private announceIfKnown(): void {
+    const { video, audio } = this.lines;
+    if (video.output && (audio.output || !this.hasAudio)) this.announceNow();
+  }
+
+  private announceNow(): void {
+    this.announce(describeStreams([this.lines.video.output, this.lines.audio.output].filter((s): s is NutStream => s !== undefined)));
+  }
+
+  /** No more input: ffmpeg drains, frames() ends after the last frame. */
+  endInput(): void {
+    this.ending ??= (async () => {
+      try {
+        await this.writing;
+        await this.handle(this.demuxer.end());
+      } catch {
+        /* reported through frames() */
+      }
+      for (const line of Object.values(this.lines)) line.child?.endInput();
+      try {
+        await Promise.all([this.lines.video.pumped, this.lines.audio.pumped]);
+        if (this.inputBytes > 0 && !this.demuxer.program) throw this.fail(new TrickleError('TRICKLE_BAD_MEDIA', `no MPEG-TS program found in ${this.inputBytes} bytes of input`));
+        this.queue.end();
+      } catch {
+        /* fail() ended the queue */
+      }
+    })();
+  }
+
+  /** The decoded frames in stream order per kind; ends with a TrickleError if decoding fails. Iterate once. */
+  async *frames(): AsyncGenerator<Frame> {
+    if (this.iterating) throw new TrickleError('TRICKLE_INTERNAL', 'Decoder.frames() can be iterated only once');
+    this.iterating = true;
+    try {
+      yield* this.queue;
+    } finally {
+      this.announceNow();
+    }
+  }
+
+  /** Records the first failure, stops every child and ends frames() with it; returns it. */
+  private fail(err: Error): Error {
+    if (this.failure || this.closed) return this.failure ?? err;
+    this.failure = err;
+    this.queue.end(err);
+    for (const child of this.running) void child.close();
+    return err;
   }
 
   /** Kills ffmpeg (within ~2 s) and ends frames(); idempotent. */
   async close(): Promise<void> {
-    this.announce(undefined);
-    await Promise.all(this.children.map((c) => c.close()));
+    this.closed = true;
+    this.announceNow();
+    this.queue.abort();
+    await Promise.all([...this.running].map((c) => c.close()));
+    await Promise.all(Object.values(this.lines).map((l) => l.pumped.catch(() => undefined)));
   }
+}
+
+/** The PMT PID of the audio-only TS we write for the audio ffmpeg (ffmpeg's default). */
+const AUDIO_PMT_PID = 0x1000;
+/** No PCR in that TS: ffmpeg times audio by its pts. */
+const NO_PCR_PID = 0x1fff;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

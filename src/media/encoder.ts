@@ -1,5 +1,9 @@
 // Encoder: VideoFrame/AudioFrame in (NUT into an ffmpeg child) → H.264/AAC MPEG-TS bytes out, pts kept.
 //
+// ffmpeg encodes; the MPEG-TS is written here (TsMuxer): ffmpeg's own TS muxer held every video
+// packet until the next packet of another stream came (~33 ms at 30 fps). The child writes video
+// and audio to separate NUT outputs (pipe:1, pipe:3), so neither waits for the other anywhere.
+//
 // ffmpeg arguments and why:
 //   -f nut -i pipe:0 -copyts               frames arrive with exact 90 kHz pts in NUT; nothing is shifted
 //   -probesize 32 -analyzeduration 0 -fpsprobesize 0
@@ -17,23 +21,32 @@
 //                                          no frame-rate guessing, no dup/drop, pts not rounded (VFR-exact)
 //   -c:a aac|libopus -ar 48000             audio re-encoded, channel count kept
 //   -vf pad=... (odd sizes only)           yuv420p needs even sizes
-//   -muxdelay 0 -muxpreload 0              mpegts adds no offset: output pts == input pts
-//   -max_interleave_delta 1                a video packet waits in the interleaving queue for at most the next
-//                                          packet of any stream (500000 held video for sparse audio: ~70 ms more)
-//   -flush_packets 1                       bytes leave as soon as each packet is muxed
+//   (video and audio are separate children: the audio one starts at the first audio frame, with
+//   its channel count, so video never waits to learn the audio format)
+//   -f nut -flush_packets 1                packets (with pts, keyframe flags and the codec's global header)
+//                                          leave as soon as they are encoded
+//   -avoid_negative_ts disabled            NUT cannot store negative pts, and by default ffmpeg would shift a
+//                                          whole output to avoid them (silently moving audio against video)
+//   -output_ts_offset 1 (audio)            the audio encoder's priming makes its first pts negative; we add a
+//                                          second there and take it off again here
 // A frame whose size differs from the running child's restarts the child (NUT fixes the size
 // per stream): the old one is drained first, output() continues with the new one's bytes.
 import { TrickleError } from '../errors.js';
 import { rateLimited, silentLogger, type Logger } from '../logger.js';
-import { ChunkQueue } from './chunk-queue.js';
+import { BoundedQueue } from './bounded-queue.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
-import { NutMuxer, type NutMuxStream } from './nut/muxer.js';
+import { NutDemuxer, NutFormatError } from './nut/demuxer.js';
+import { NutMuxer, } from './nut/muxer.js';
+import { to90k } from './nut-frames.js';
+import { TsMuxer } from './ts/muxer.js';
 
 export interface EncoderAudio {
-  sampleRate: number;
-  channels: number;
+  /** Of the frames to come (default 48000; the output is 48 kHz). */
+  sampleRate?: number;
+  /** Of the frames to come; by default the first audio frame's count. Frames with another count are dropped. */
+  channels?: number;
   codec?: 'aac' | 'opus';
 }
 
@@ -49,63 +62,108 @@ export interface EncoderOptions {
   signal?: AbortSignal;
 }
 
-/** The ffmpeg arguments the Encoder runs (exported for the benchmark baseline). */
-export function encoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio'> = {}, oddSize = false): string[] {
+/** Added to the audio output's pts in ffmpeg (see -output_ts_offset above) and taken off here. */
+const AUDIO_OFFSET_SECONDS = 1;
+
+function videoEncoding(opts: Pick<EncoderOptions, 'gop' | 'preset'>, oddSize: boolean): string[] {
   const gop = opts.gop ?? 2;
-  const args = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-map', '0:v:0'];
-  if (opts.audio) args.push('-map', '0:a:0');
+  const args = ['-map', '0:v:0'];
   // yuv420p needs even sizes: an odd width/height gets one black pixel row/column.
   if (oddSize) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
   args.push('-c:v', 'libx264', '-preset', opts.preset ?? 'superfast', '-tune', 'zerolatency', '-bf', '0', '-pix_fmt', 'yuv420p');
   // A thousandth of a second of slack: 90 kHz pts turned into float seconds do not subtract exactly.
   args.push('-force_key_frames', `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${gop - 0.001}))`);
   args.push('-forced-idr', '1', '-x264-params', 'keyint=infinite:scenecut=0');
-  args.push('-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough');
-  if (opts.audio) {
-    if (opts.audio.codec === 'opus') args.push('-c:a', 'libopus', '-b:a', '96k');
-    else args.push('-c:a', 'aac', '-b:a', '128k');
-    args.push('-ar', '48000', '-ac', String(opts.audio.channels));
-  }
-  args.push('-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1');
-  return args;
+  return [...args, '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];
 }
 
-interface Running {
+function audioEncoding(audio: Pick<EncoderAudio, 'codec'>, channels: number): string[] {
+  const codec = audio.codec === 'opus' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '128k'];
+  return ['-map', '0:a:0', ...codec, '-ar', '48000', '-ac', String(channels)];
+}
+
+const INPUT = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0', '-f', 'nut', '-i', 'pipe:0', '-copyts'];
+const NUT_OUT = ['-avoid_negative_ts', 'disabled', '-flush_packets', '1', '-f', 'nut'];
+
+/** The video encoder's ffmpeg arguments: rgb24 NUT on stdin, H.264 NUT on stdout. */
+export function videoEncoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset'> = {}, oddSize = false): string[] {
+  return [...INPUT, ...videoEncoding(opts, oddSize), ...NUT_OUT, 'pipe:1'];
+}
+
+/** The audio encoder's ffmpeg arguments: f32 NUT on stdin, AAC/Opus NUT on stdout. */
+export function audioEncoderArgs(audio: Pick<EncoderAudio, 'codec'>, channels: number): string[] {
+  return [...INPUT, ...audioEncoding(audio, channels), '-output_ts_offset', String(AUDIO_OFFSET_SECONDS), ...NUT_OUT, 'pipe:1'];
+}
+
+/**
+ * The same encoding into ffmpeg's own MPEG-TS muxer on pipe:1 (no interleaving delay, pts kept):
+ * what a plain `ffmpeg | ffmpeg` pipe runs, for benchmark baselines.
+ */
+export function encoderArgsTs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio'> = {}): string[] {
+  const audio = opts.audio ? audioEncoding(opts.audio, opts.audio.channels ?? 2) : [];
+  return [...INPUT, ...videoEncoding(opts, false), ...audio, '-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1'];
+}
+
+/** One ffmpeg child of a line (video or audio) and the NUT muxer feeding it. */
+interface Run {
   child: FfmpegChild;
-  muxer: NutMuxer;
+  nut: NutMuxer;
+  pumped: Promise<void>;
+  lastPts?: number;
+}
+
+interface VideoRun extends Run {
   width: number;
   height: number;
-  pumped: Promise<void>;
-  lastVideoPts?: number;
-  lastAudioPts?: number;
 }
 
-/** Encodes frames to MPEG-TS through one ffmpeg child at a time (restarted on size changes). */
+interface AudioRun extends Run {
+  channels: number;
+}
+
+/** Audio muxed before the first video keyframe is held for it, up to this many packets (~4 s of AAC). */
+const MAX_AUDIO_BEFORE_VIDEO = 200;
+
+/**
+ * Encodes frames to MPEG-TS through two ffmpeg children, one for video and one for audio (each
+ * restarted when its input changes in a way NUT cannot carry), muxed into one TS here.
+ */
 export class Encoder {
-  private readonly out = new ChunkQueue();
+  private readonly out = new BoundedQueue<Uint8Array>(1 << 20, (c) => c.length);
   private readonly log: Logger;
   private readonly warn: ReturnType<typeof rateLimited>;
-  private current?: Running;
-  /** A child started ahead of the first frame, so ffmpeg's start-up overlaps the decoder's. */
+  /** One muxer for both lines: continuity counters run on through restarts. */
+  private readonly ts: TsMuxer;
+  private video?: VideoRun;
+  private audio?: AudioRun;
+  /** A video child started ahead of the first frame, so ffmpeg's start-up overlaps the decoder's. */
   private spare?: FfmpegChild;
-  /** Audio that came before the first video frame (the NUT header needs the video size first). */
-  private early: AudioFrame[] = [];
-  private lastPump: Promise<void> = Promise.resolve();
+  /** Every child's output muxed to its end, in order, per line. */
+  private videoPumped: Promise<void> = Promise.resolve();
+  private audioPumped: Promise<void> = Promise.resolve();
+  /** Audio packets that came out before the first video keyframe (they go right after it). */
+  private audioBeforeVideo: Uint8Array[] | null = [];
   private ending?: Promise<void>;
   private closed = false;
-  /** Children started so far (1 + size-change restarts). */
+  /** Video children started so far (1 + size-change restarts). */
   restarts = 0;
 
   constructor(private readonly opts: EncoderOptions = {}) {
     if (opts.gop !== undefined && !(opts.gop > 0)) throw new TrickleError('TRICKLE_USAGE', `gop must be a positive number of seconds, got ${opts.gop}`);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
+    this.ts = new TsMuxer(opts.audio ? { codec: opts.audio.codec ?? 'aac' } : undefined);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
-    this.spare = this.spawn();
+    this.spare = this.spawnVideo(false);
   }
 
-  private spawn(oddSize = false): FfmpegChild {
-    return new FfmpegChild(encoderArgs(this.opts, oddSize), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'encoder' });
+  private spawnVideo(oddSize: boolean): FfmpegChild {
+    return new FfmpegChild(videoEncoderArgs(this.opts, oddSize), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'video encoder' });
+  }
+
+  /** True when this encoder has no audio stream (audio frames are ignored). */
+  get audioless(): boolean {
+    return !this.opts.audio;
   }
 
   /** Queues one video frame; resolves when ffmpeg can take more. */
@@ -114,27 +172,23 @@ export class Encoder {
     if (frame.data.length !== frame.width * frame.height * 3) {
       throw new TrickleError('TRICKLE_BAD_MEDIA', `video frame holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`);
     }
-    const run = this.current;
+    const run = this.video;
     if (run && (run.width !== frame.width || run.height !== frame.height)) {
       this.log.info('output size changed, restarting encoder', { from: `${run.width}x${run.height}`, to: `${frame.width}x${frame.height}` });
-      await this.finishCurrent();
-    } else if (run && run.lastVideoPts !== undefined && frame.pts <= run.lastVideoPts) {
-      if (frame.pts === run.lastVideoPts) {
+      await this.finish(run);
+      this.video = undefined;
+    } else if (run?.lastPts !== undefined && frame.pts <= run.lastPts) {
+      if (frame.pts === run.lastPts) {
         this.warn('warn', 'same-pts', 'video frame with the same pts as the previous one dropped', { pts: frame.pts });
         return;
       }
       // ffmpeg would rewrite backwards timestamps to last+1; a fresh child keeps them as they are.
-      this.log.info('video pts went backwards, restarting encoder', { from: run.lastVideoPts, to: frame.pts });
-      await this.finishCurrent();
+      this.log.info('video pts went backwards, restarting encoder', { from: run.lastPts, to: frame.pts });
+      await this.finish(run);
+      this.video = undefined;
     }
-    if (!this.current) {
-      this.current = this.start(frame.width, frame.height);
-      const early = this.early;
-      this.early = [];
-      for (const a of early) if (a.pts >= frame.pts - 2 * 90_000) await this.writeAudio(a);
-    }
-    await this.writeFrame(0, frame.pts, frame.data);
-    this.current!.lastVideoPts = frame.pts;
+    const current = (this.video ??= this.startVideo(frame.width, frame.height));
+    if (await this.writeFrame(current, frame.pts, frame.data)) current.lastPts = frame.pts;
   }
 
   /** Queues one block of audio (dropped when no audio stream was configured or its format differs). */
@@ -142,62 +196,89 @@ export class Encoder {
     this.assertOpen();
     const audio = this.opts.audio;
     if (!audio) return;
-    if (frame.channels !== audio.channels || frame.sampleRate !== audio.sampleRate) {
+    const channels = this.audio?.channels ?? audio.channels ?? frame.channels;
+    const sampleRate = audio.sampleRate ?? 48_000;
+    if (frame.channels !== channels || frame.sampleRate !== sampleRate) {
       this.warn('warn', 'audio-format', 'audio frame format differs from the encoder stream, dropped', {
         got: `${frame.sampleRate}Hz/${frame.channels}ch`,
-        want: `${audio.sampleRate}Hz/${audio.channels}ch`,
+        want: `${sampleRate}Hz/${channels}ch`,
       });
       return;
     }
-    if (!this.current) {
-      this.early.push(frame);
-      if (this.early.length > 100) this.early.shift();
-      return;
-    }
-    const run = this.current;
-    if (run.lastAudioPts !== undefined && frame.pts < run.lastAudioPts) {
+    const run = (this.audio ??= this.startAudio(channels, sampleRate));
+    if (run.lastPts !== undefined && frame.pts < run.lastPts) {
       this.warn('warn', 'audio-backwards', 'audio frame older than the previous one dropped', { pts: frame.pts });
       return;
     }
-    run.lastAudioPts = frame.pts;
     const d = frame.data;
-    await this.writeFrame(1, frame.pts, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    if (await this.writeFrame(run, frame.pts, new Uint8Array(d.buffer, d.byteOffset, d.byteLength))) run.lastPts = frame.pts;
   }
 
-  private async writeFrame(stream: number, pts: number, data: Uint8Array): Promise<void> {
-    const run = this.current!;
+  /** Writes one frame to a run's child; false when it was dropped. */
+  private async writeFrame(run: Run, pts: number, data: Uint8Array): Promise<boolean> {
     const p = Math.round(pts);
     if (p < 0) {
       this.warn('warn', 'negative-pts', 'frame with negative pts dropped (NUT cannot carry it)', { pts });
-      return;
+      return false;
     }
     // Resolves once the OS has the bytes: the caller may then reuse `data` (processors do).
-    await run.child.write([run.muxer.frameHeader(stream, p, data.length), data]);
+    await run.child.write([run.nut.frameHeader(0, p, data.length), data]);
+    return true;
   }
 
-  private start(width: number, height: number): Running {
-    const streams: NutMuxStream[] = [{ kind: 'video', width, height }];
-    if (this.opts.audio) streams.push({ kind: 'audio', sampleRate: this.opts.audio.sampleRate, channels: this.opts.audio.channels });
-    const muxer = new NutMuxer(streams);
+  private startVideo(width: number, height: number): VideoRun {
+    const nut = new NutMuxer([{ kind: 'video', width, height }]);
     const odd = width % 2 === 1 || height % 2 === 1;
     if (odd) void this.spare?.close(); // started without the pad filter
-    const child = (!odd && this.spare) || this.spawn(odd);
+    const child = (!odd && this.spare) || this.spawnVideo(odd);
     this.spare = undefined;
     this.restarts++;
-    const previous = this.lastPump;
-    const pumped = previous.then(() => this.pump(child));
-    this.lastPump = pumped;
+    void child.write(nut.header()).catch(() => {});
+    const pumped = this.videoPumped.then(() => this.pump(child, 'video'));
+    this.videoPumped = pumped;
     pumped.catch(() => {}); // reported through output() and the next write/end
-    void child.write(muxer.header()).catch(() => {});
-    return { child, muxer, width, height, pumped };
+    return { child, nut, width, height, pumped };
   }
 
-  /** Copies one child's stdout into the shared output, then checks how it exited. */
-  private async pump(child: FfmpegChild): Promise<void> {
+  private startAudio(channels: number, sampleRate: number): AudioRun {
+    const nut = new NutMuxer([{ kind: 'audio', sampleRate, channels }]);
+    const child = new FfmpegChild(audioEncoderArgs(this.opts.audio!, channels), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'audio encoder' });
+    this.ts.setAudioChannels(channels);
+    void child.write(nut.header()).catch(() => {});
+    const pumped = this.audioPumped.then(() => this.pump(child, 'audio'));
+    this.audioPumped = pumped;
+    pumped.catch(() => {});
+    return { child, nut, channels, pumped };
+  }
+
+  /** Muxes one child's packets into the shared output, then checks how it exited. */
+  private async pump(child: FfmpegChild, kind: 'video' | 'audio'): Promise<void> {
+    const demux = new NutDemuxer();
+    let headerTaken = false;
+    const offset = kind === 'audio' ? AUDIO_OFFSET_SECONDS * 90_000 : 0;
     try {
-      for await (const chunk of child.stdout) await this.out.push(chunk as Uint8Array);
+      for await (const chunk of child.stdout) {
+        const packets = demux.push(chunk as Uint8Array);
+        if (!headerTaken && demux.ready) {
+          headerTaken = true;
+          if (kind === 'video') this.ts.setVideoHeader(demux.streams[0].extradata);
+          else this.ts.setAudioHeader(demux.streams[0].extradata);
+        }
+        for (const p of packets) {
+          const pts = to90k(p.pts, demux.streams[p.stream].timeBase) - offset;
+          if (kind === 'video') await this.muxedVideo(this.ts.video({ pts, key: p.key, data: p.data }));
+          else await this.muxedAudio(this.ts.audioPacket({ pts, data: p.data }));
+        }
+      }
     } catch (err) {
-      if (!child.stoppedByUs) this.log.debug('encoder stdout error', { error: (err as Error).message });
+      if (!child.stoppedByUs && err instanceof NutFormatError) {
+        // Bytes we cannot read from our own encoder: stop it and say so.
+        await child.close();
+        const failure = new TrickleError('TRICKLE_FFMPEG_EXIT', `reading the ffmpeg ${kind} encoder's output failed: ${err.message}`, { cause: err });
+        this.out.end(failure);
+        throw failure;
+      }
+      if (!child.stoppedByUs) this.log.debug('encoder output error', { error: (err as Error).message });
     }
     const failure = child.failure(await child.exited);
     if (failure) {
@@ -206,10 +287,22 @@ export class Encoder {
     }
   }
 
-  private async finishCurrent(): Promise<void> {
-    const run = this.current;
+  private async muxedVideo(bytes: Uint8Array): Promise<void> {
+    await this.out.push(bytes);
+    const held = this.audioBeforeVideo;
+    this.audioBeforeVideo = null;
+    for (const a of held ?? []) await this.out.push(a);
+  }
+
+  private async muxedAudio(bytes: Uint8Array): Promise<void> {
+    if (!this.audioBeforeVideo) return this.out.push(bytes);
+    this.audioBeforeVideo.push(bytes);
+    if (this.audioBeforeVideo.length > MAX_AUDIO_BEFORE_VIDEO) this.audioBeforeVideo.shift();
+  }
+
+  /** Ends a run's input and waits until its output is muxed. */
+  private async finish(run: Run | undefined): Promise<void> {
     if (!run) return;
-    this.current = undefined;
     run.child.endInput();
     await run.pumped;
   }
@@ -218,8 +311,11 @@ export class Encoder {
   end(): Promise<void> {
     this.ending ??= (async () => {
       try {
-        await this.finishCurrent();
+        await Promise.all([this.finish(this.video), this.finish(this.audio)]);
+        this.video = this.audio = undefined;
         await this.spare?.close();
+        // Audio with no video at all still comes out.
+        for (const a of this.audioBeforeVideo ?? []) await this.out.push(a);
         this.out.end();
       } catch (err) {
         this.out.end(err);
@@ -238,13 +334,13 @@ export class Encoder {
     if (this.closed || this.ending) throw new TrickleError('TRICKLE_INTERNAL', 'encoder already ended or closed');
   }
 
-  /** Kills the running child (within ~2 s) and ends output(); idempotent. */
+  /** Kills the running children (within ~2 s) and ends output(); idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const run = this.current;
-    this.current = undefined;
+    const runs = [this.video, this.audio];
+    this.video = this.audio = undefined;
     this.out.abort();
-    await Promise.all([run?.child.close(), this.spare?.close()]);
+    await Promise.all([...runs.map((r) => r?.child.close()), this.spare?.close()]);
   }
 }

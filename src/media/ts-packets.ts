@@ -123,3 +123,13 @@ export function ptsDelta(a: number, b: number): number {
   const d = b - a;
   return d < -(2 ** 32) ? d + 2 ** 33 : d;
 }
+
+/** Index of the next plausible packet start at or after `from` (a 0x47 followed by another 188 bytes later). */
+export function resync(b: Uint8Array, from: number): number {
+  const end = b.length;
+  for (let i = from; i < end; i++) {
+    if (b[i] !== TS_SYNC) continue;
+    if (i + TS_PACKET_SIZE >= end || b[i + TS_PACKET_SIZE] === TS_SYNC) return i;
+  }
+  return end;
+}

@@ -7,6 +7,7 @@ import {
   parsePmt,
   pesPts,
   pidOf,
+  resync,
   ptsDelta,
   setContinuity,
   startsWithKeyframeNal,
@@ -213,14 +214,4 @@ export class TsSegmenter {
       this.sink.onData(pmt);
     }
   }
-}
-
-/** Index of the next plausible packet start at or after `from` (a 0x47 followed by another 188 bytes later). */
-function resync(b: Uint8Array, from: number): number {
-  const end = b.length;
-  for (let i = from; i < end; i++) {
-    if (b[i] !== TS_SYNC) continue;
-    if (i + TS_PACKET_SIZE >= end || b[i + TS_PACKET_SIZE] === TS_SYNC) return i;
-  }
-  return end;
 }

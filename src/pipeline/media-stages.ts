@@ -19,18 +19,14 @@ export interface MediaStagesOptions {
   signal: AbortSignal;
 }
 
-/** How many video frames may pass without audio before the encoder starts video-only. */
-const AUDIO_WAIT_FRAMES = 15;
-
 /**
- * Owns the decoder and the encoder. The encoder needs the audio format up front, so it starts
- * at the first video frame once audio was seen (or after AUDIO_WAIT_FRAMES frames without).
+ * Owns the decoder and the encoder. The encoder starts as soon as the input's program map is
+ * known (its ffmpeg start-up then overlaps the decoder's), with an audio stream when the input
+ * has one; the audio encoder itself starts at the first audio frame, with its channel count.
  */
 export class MediaStages {
   private readonly decoder: Decoder;
   private encoder?: Encoder;
-  private readonly held: (VideoFrame | AudioFrame)[] = [];
-  private audio?: { sampleRate: number; channels: number };
   private encoderReady!: (e: Encoder | undefined) => void;
   private readonly encoderStarted = new Promise<Encoder | undefined>((r) => (this.encoderReady = r));
   private ended = false;
@@ -61,8 +57,9 @@ export class MediaStages {
     return this.decoder.droppedByFramerate;
   }
 
-  writeInput(chunk: Uint8Array): Promise<void> {
-    return this.decoder.write(chunk);
+  async writeInput(chunk: Uint8Array): Promise<void> {
+    await this.decoder.write(chunk);
+    if (!this.encoder && this.decoder.program) this.startEncoder();
   }
 
   endInput(): void {
@@ -78,7 +75,7 @@ export class MediaStages {
       ffmpeg: this.opts.ffmpeg,
       gop: this.opts.gop,
       preset: this.opts.preset,
-      audio: this.audio,
+      audio: this.decoder.hasAudio ? {} : null,
       log: this.opts.log,
       signal: this.opts.signal,
     });
@@ -87,39 +84,24 @@ export class MediaStages {
     return encoder;
   }
 
-  private async flushHeld(): Promise<void> {
-    const encoder = this.encoder ?? this.startEncoder();
-    for (const f of this.held.splice(0)) {
-      if ((f as VideoFrame).width !== undefined) await encoder.writeVideo(f as VideoFrame);
-      else await encoder.writeAudio(f as AudioFrame);
-    }
-  }
-
   async writeVideo(frame: VideoFrame): Promise<void> {
-    if (this.encoder) return this.encoder.writeVideo(frame);
-    this.held.push(frame);
-    const videos = this.held.filter((f) => (f as VideoFrame).width !== undefined).length;
-    if (this.audio || videos >= AUDIO_WAIT_FRAMES) await this.flushHeld();
+    await (this.encoder ?? this.startEncoder()).writeVideo(frame);
   }
 
   async writeAudio(frame: AudioFrame): Promise<void> {
-    if (this.encoder) {
-      if (!this.audio) {
-        this.audioDropped++; // the encoder started video-only: audio that shows up late has no stream
-        return;
-      }
-      return this.encoder.writeAudio(frame);
+    const encoder = this.encoder ?? this.startEncoder();
+    // An input that gained audio after the output started video-only: that audio has no stream.
+    if (encoder.audioless) {
+      this.audioDropped++;
+      return;
     }
-    this.audio ??= { sampleRate: frame.sampleRate, channels: frame.channels };
-    this.held.push(frame);
-    if (this.held.some((f) => (f as VideoFrame).width !== undefined)) await this.flushHeld();
+    await encoder.writeAudio(frame);
   }
 
   /** No more frames: the encoder flushes and its output ends. */
   async endOutput(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    if (this.held.some((f) => (f as VideoFrame).width !== undefined)) await this.flushHeld().catch(() => undefined);
     // A failing end() also fails output(), which is where publish() reports it.
     if (this.encoder) await this.encoder.end().catch(() => undefined);
     else this.encoderReady(undefined);

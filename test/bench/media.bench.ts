@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { Decoder, decoderArgs } from '../../src/media/decoder.js';
-import { Encoder, encoderArgs } from '../../src/media/encoder.js';
+import { Encoder, encoderArgsTs } from '../../src/media/encoder.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
 import { makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
 
@@ -47,8 +47,8 @@ async function viaNode(bytes: Uint8Array): Promise<[number, number, number]> {
 async function viaShell(file: string): Promise<number> {
   const bin = resolveFfmpeg().path;
   const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const enc = encoderArgs({ audio: AUDIO });
-  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({}, false)])} < ${q([file])} | ${q([bin, '-hide_banner', ...enc])} > /dev/null`;
+  const enc = encoderArgsTs({ audio: AUDIO });
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({})])} < ${q([file])} | ${q([bin, '-hide_banner', ...enc])} > /dev/null`;
   const t0 = performance.now();
   const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
   if (r.exitCode !== 0) throw new Error(`baseline pipe failed: ${r.stderr}`);

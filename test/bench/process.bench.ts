@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { decoderArgs } from '../../src/media/decoder.js';
-import { encoderArgs } from '../../src/media/encoder.js';
+import { encoderArgsTs } from '../../src/media/encoder.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
 import { instrumentPublisher } from '../../src/pipeline/output-tap.js';
 import { TsPtsSniffer } from '../../src/pipeline/ts-pts.js';
@@ -140,7 +140,7 @@ async function runProcess(relay: Relay, name: string, file: string, re: boolean,
 async function baseline(file: string): Promise<number> {
   const bin = resolveFfmpeg().path;
   const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({}, false)])} < ${q([file])} | ${q([bin, '-hide_banner', ...encoderArgs({ audio: AUDIO })])} > /dev/null`;
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({})])} < ${q([file])} | ${q([bin, '-hide_banner', ...encoderArgsTs({ audio: AUDIO })])} > /dev/null`;
   const t0 = performance.now();
   const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
   if (r.exitCode !== 0) throw new Error(`baseline failed: ${r.stderr}`);

@@ -1,20 +1,6 @@
-// NUT's primitive codings: CRC-32 (poly 0x04C11DB7, MSB first), v/s varints, vb strings, u(32).
+// NUT's primitive codings: v/s varints, vb strings, u(32); its CRC-32 is the one MPEG-TS PSI uses too.
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i << 24;
-    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
-    t[i] = c >>> 0;
-  }
-  return t;
-})();
-
-/** Continues a NUT CRC over `buf[start, end)`; a packet plus its stored checksum yields 0. */
-export function crc32(buf: Uint8Array, start = 0, end = buf.length, crc = 0): number {
-  for (let i = start; i < end; i++) crc = (CRC_TABLE[((crc >>> 24) ^ buf[i]) & 0xff] ^ (crc << 8)) >>> 0;
-  return crc;
-}
+export { crc32 } from '../crc32.js';
 
 /** Thrown by ByteReader when the buffer ends mid-structure: the caller waits for more input. */
 export const NEED_MORE: unique symbol = Symbol('need more bytes');

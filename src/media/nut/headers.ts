@@ -33,6 +33,8 @@ export interface NutStream {
   fourcc: Uint8Array;
   timeBase: TimeBase;
   msbPtsShift: number;
+  /** Codec specific data (an encoder's global headers: SPS/PPS, AudioSpecificConfig, OpusHead). */
+  extradata: Uint8Array;
   width?: number;
   height?: number;
   sampleRate?: number;
@@ -111,8 +113,8 @@ export function parseStreamHeader(r: ByteReader, main: MainHeader): NutStream {
   r.v(); // max_pts_distance
   r.v(); // decode_delay
   r.v(); // stream_flags
-  r.vb(); // codec specific data
-  const stream: NutStream = { id, kind, fourcc, timeBase, msbPtsShift };
+  const extradata = r.vb().slice();
+  const stream: NutStream = { id, kind, fourcc, timeBase, msbPtsShift, extradata };
   if (kind === 'video') {
     stream.width = r.v();
     stream.height = r.v();

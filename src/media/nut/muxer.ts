@@ -1,4 +1,5 @@
-// Minimal NUT muxer for rawvideo rgb24 + pcm_f32le with exact per-frame pts (the encoder's stdin).
+// Minimal NUT muxer with exact per-frame pts: rawvideo rgb24 + pcm_f32le (the encoder's stdin) or
+// compressed video (the decoder's stdin).
 import type { TimeBase } from '../frames.js';
 import { ByteWriter, crc32 } from './bytes.js';
 import {
@@ -18,7 +19,8 @@ import {
 } from './constants.js';
 
 export type NutMuxStream =
-  | { kind: 'video'; width: number; height: number }
+  /** rgb24 unless `fourcc` names a compressed codec (its decoder's FourCC, e.g. 'H264'). */
+  | { kind: 'video'; width: number; height: number; fourcc?: string; extradata?: Uint8Array }
   | { kind: 'audio'; sampleRate: number; channels: number };
 
 /** Every stream shares this time base, so pts go through unchanged. */
@@ -48,22 +50,24 @@ export class NutMuxer {
       .v(this.timeBase.num)
       .v(this.timeBase.den);
     // Code 0: key frame, stream id, coded pts, size (lsb 0, mul 1) and a header checksum all
-    // explicit. Codes 1..255 are invalid ('N' is invalid implicitly).
-    const flags0 = FLAG_KEY | FLAG_STREAM_ID | FLAG_CODED_PTS | FLAG_SIZE_MSB | FLAG_CHECKSUM;
-    main.v(flags0).v(6).s(0).v(1).v(0).v(0).v(0).v(1);
-    main.v(FLAG_INVALID).v(6).s(0).v(1).v(0).v(0).v(0).v(254);
+    // explicit; code 1: the same for a frame that is not a keyframe. Codes 2..255 are invalid
+    // ('N' is invalid implicitly).
+    const flags1 = FLAG_STREAM_ID | FLAG_CODED_PTS | FLAG_SIZE_MSB | FLAG_CHECKSUM;
+    main.v(flags1 | FLAG_KEY).v(6).s(0).v(1).v(0).v(0).v(0).v(1);
+    main.v(flags1).v(6).s(0).v(1).v(0).v(0).v(0).v(1);
+    main.v(FLAG_INVALID).v(6).s(0).v(1).v(0).v(0).v(0).v(253);
     main.v(0); // header_count_minus1: ffmpeg rejects every frame unless this is present
     packet(w, 'main', main.view());
     this.streams.forEach((s, id) => {
       const b = new ByteWriter().v(id);
-      if (s.kind === 'video') b.v(STREAM_CLASS.video).vb(FOURCC_RGB24);
+      if (s.kind === 'video') b.v(STREAM_CLASS.video).vb(s.fourcc ? new TextEncoder().encode(s.fourcc) : FOURCC_RGB24);
       else b.v(STREAM_CLASS.audio).vb(FOURCC_F32LE);
       b.v(0) // time base id
         .v(MSB_PTS_SHIFT)
         .v(0x7fffffff) // max_pts_distance: every frame header carries a checksum anyway
         .v(0) // decode delay
         .v(0) // stream flags
-        .v(0); // no codec specific data
+        .vb(s.kind === 'video' && s.extradata ? s.extradata : new Uint8Array(0)); // codec specific data
       if (s.kind === 'video') b.v(s.width).v(s.height).v(0).v(0).v(0);
       else b.v(s.sampleRate).v(1).v(s.channels);
       packet(w, 'stream', b.view());
@@ -72,13 +76,13 @@ export class NutMuxer {
   }
 
   /** Syncpoint + frame header for one frame; write it, then `data`, to the stream. */
-  frameHeader(stream: number, pts: number, size: number): Uint8Array {
+  frameHeader(stream: number, pts: number, size: number, key = true): Uint8Array {
     if (!Number.isSafeInteger(pts) || pts < 0) throw new RangeError(`NUT pts must be a non-negative integer, got ${pts}`);
     if (stream < 0 || stream >= this.streams.length) throw new RangeError(`no stream ${stream}`);
     const w = new ByteWriter();
     packet(w, 'syncpoint', new ByteWriter().v(pts).v(0).view());
     const start = w.length;
-    w.u8(0).v(stream).v(pts + 2 ** MSB_PTS_SHIFT).v(size);
+    w.u8(key ? 0 : 1).v(stream).v(pts + 2 ** MSB_PTS_SHIFT).v(size);
     w.u32(crc32(w.view(), start));
     return w.view().slice();
   }
