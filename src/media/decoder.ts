@@ -104,6 +104,8 @@ type Kind = 'video' | 'audio';
 /** One kind's ffmpeg children, one at a time, with what feeds the current one. */
 interface Line {
   kind: Kind;
+  /** A child started before its stream showed up, so ffmpeg's start-up overlaps the input's. */
+  spare?: FfmpegChild;
   stream?: ElementaryStream;
   child?: FfmpegChild;
   /** Video: the NUT muxer of the current child. */
@@ -157,6 +159,8 @@ export class Decoder {
     this.limiter = new FramerateLimiter(opts.maxFramerate);
     const line = (kind: Kind): Line => ({ kind, cc: { pat: 0, pmt: 0, es: 0 }, pumped: Promise.resolve(), started: 0 });
     this.lines = { video: line('video'), audio: line('audio') };
+    this.lines.video.spare = this.spawn('video');
+    if (opts.audio !== false) this.lines.audio.spare = this.spawn('audio');
     this.streams = new Promise((resolve) => (this.announce = resolve));
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
@@ -202,7 +206,11 @@ export class Decoder {
   private async handle(events: ReturnType<TsDemuxer['push']>): Promise<void> {
     for (const e of events) {
       if (this.failure) throw this.failure;
-      if (e.type === 'program') continue; // streams are taken from each PES, so a new map applies from its first packet
+      // Streams are taken from each PES, so a new map applies from its first packet on.
+      if (e.type === 'program') {
+        if (!e.program.audio) this.dropSpare(this.lines.audio);
+        continue;
+      }
       const kind = e.pes.stream.kind;
       if (kind === 'video') await this.writeVideo(e.pes);
       else if (kind === 'audio' && this.opts.audio !== false) await this.writeAudio(e.pes);
@@ -223,16 +231,23 @@ export class Decoder {
     }
     line.stream = pes.stream;
     line.lastPts = pts;
-    return line.child ?? this.spawn(line, pes.stream);
+    return line.child ?? this.start(line, pes.stream);
   }
 
-  private spawn(line: Line, stream: ElementaryStream): FfmpegChild {
-    const args = line.kind === 'video' ? videoDecoderArgs(this.opts) : audioDecoderArgs();
-    const child = new FfmpegChild(args, { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: `${line.kind} decoder` });
-    line.child = child;
-    line.started++;
+  private spawn(kind: Kind): FfmpegChild {
+    const args = kind === 'video' ? videoDecoderArgs(this.opts) : audioDecoderArgs();
+    const child = new FfmpegChild(args, { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: `${kind} decoder` });
     this.running.add(child);
     void child.exited.then(() => this.running.delete(child));
+    return child;
+  }
+
+  /** Gives the line a child for `stream` (the spare when there is one) and starts reading its output. */
+  private start(line: Line, stream: ElementaryStream): FfmpegChild {
+    const child = line.spare ?? this.spawn(line.kind);
+    line.spare = undefined;
+    line.child = child;
+    line.started++;
     if (line.kind === 'video') {
       line.nut = new NutMuxer([{ kind: 'video', width: PLACEHOLDER_SIZE, height: PLACEHOLDER_SIZE, fourcc: NUT_VIDEO_FOURCC[stream.codec] }]);
       void child.write(line.nut.header()).catch(() => undefined);
@@ -245,6 +260,12 @@ export class Decoder {
     line.pumped = pumped;
     pumped.catch((err: unknown) => this.fail(err as Error));
     return child;
+  }
+
+  /** Stops a spare nobody will use (the input has no such stream, or it ended). */
+  private dropSpare(line: Line): void {
+    void line.spare?.close();
+    line.spare = undefined;
   }
 
   private async writeVideo(pes: PesPacket): Promise<void> {
@@ -343,7 +364,10 @@ export class Decoder {
       } catch {
         /* reported through frames() */
       }
-      for (const line of Object.values(this.lines)) line.child?.endInput();
+      for (const line of Object.values(this.lines)) {
+        this.dropSpare(line);
+        line.child?.endInput();
+      }
       try {
         await Promise.all([this.lines.video.pumped, this.lines.audio.pumped]);
         if (this.inputBytes > 0 && !this.demuxer.program) throw this.fail(new TrickleError('TRICKLE_BAD_MEDIA', `no MPEG-TS program found in ${this.inputBytes} bytes of input`));

@@ -77,9 +77,10 @@ function videoEncoding(opts: Pick<EncoderOptions, 'gop' | 'preset'>, oddSize: bo
   return [...args, '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];
 }
 
-function audioEncoding(audio: Pick<EncoderAudio, 'codec'>, channels: number): string[] {
+/** The channel count is the input's (so a child can start before the first audio frame says it). */
+function audioEncoding(audio: Pick<EncoderAudio, 'codec'>): string[] {
   const codec = audio.codec === 'opus' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '128k'];
-  return ['-map', '0:a:0', ...codec, '-ar', '48000', '-ac', String(channels)];
+  return ['-map', '0:a:0', ...codec, '-ar', '48000'];
 }
 
 const INPUT = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0', '-f', 'nut', '-i', 'pipe:0', '-copyts'];
@@ -91,8 +92,8 @@ export function videoEncoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset'> = 
 }
 
 /** The audio encoder's ffmpeg arguments: f32 NUT on stdin, AAC/Opus NUT on stdout. */
-export function audioEncoderArgs(audio: Pick<EncoderAudio, 'codec'>, channels: number): string[] {
-  return [...INPUT, ...audioEncoding(audio, channels), '-output_ts_offset', String(AUDIO_OFFSET_SECONDS), ...NUT_OUT, 'pipe:1'];
+export function audioEncoderArgs(audio: Pick<EncoderAudio, 'codec'>): string[] {
+  return [...INPUT, ...audioEncoding(audio), '-output_ts_offset', String(AUDIO_OFFSET_SECONDS), ...NUT_OUT, 'pipe:1'];
 }
 
 /**
@@ -100,7 +101,7 @@ export function audioEncoderArgs(audio: Pick<EncoderAudio, 'codec'>, channels: n
  * what a plain `ffmpeg | ffmpeg` pipe runs, for benchmark baselines.
  */
 export function encoderArgsTs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio'> = {}): string[] {
-  const audio = opts.audio ? audioEncoding(opts.audio, opts.audio.channels ?? 2) : [];
+  const audio = opts.audio ? audioEncoding(opts.audio) : [];
   return [...INPUT, ...videoEncoding(opts, false), ...audio, '-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1'];
 }
 
@@ -136,8 +137,9 @@ export class Encoder {
   private readonly ts: TsMuxer;
   private video?: VideoRun;
   private audio?: AudioRun;
-  /** A video child started ahead of the first frame, so ffmpeg's start-up overlaps the decoder's. */
+  /** Children started ahead of the first frames, so ffmpeg's start-up overlaps the decoder's. */
   private spare?: FfmpegChild;
+  private spareAudio?: FfmpegChild;
   /** Every child's output muxed to its end, in order, per line. */
   private videoPumped: Promise<void> = Promise.resolve();
   private audioPumped: Promise<void> = Promise.resolve();
@@ -145,6 +147,8 @@ export class Encoder {
   private audioBeforeVideo: Uint8Array[] | null = [];
   private ending?: Promise<void>;
   private closed = false;
+  private videoMuxed = false;
+  private audioConfig: EncoderAudio | null;
   /** Video children started so far (1 + size-change restarts). */
   restarts = 0;
 
@@ -152,9 +156,15 @@ export class Encoder {
     if (opts.gop !== undefined && !(opts.gop > 0)) throw new TrickleError('TRICKLE_USAGE', `gop must be a positive number of seconds, got ${opts.gop}`);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
+    this.audioConfig = opts.audio ?? null;
     this.ts = new TsMuxer(opts.audio ? { codec: opts.audio.codec ?? 'aac' } : undefined);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
     this.spare = this.spawnVideo(false);
+    if (opts.audio) this.spareAudio = this.spawnAudio();
+  }
+
+  private spawnAudio(): FfmpegChild {
+    return new FfmpegChild(audioEncoderArgs(this.audioConfig!), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'audio encoder' });
   }
 
   private spawnVideo(oddSize: boolean): FfmpegChild {
@@ -163,7 +173,20 @@ export class Encoder {
 
   /** True when this encoder has no audio stream (audio frames are ignored). */
   get audioless(): boolean {
-    return !this.opts.audio;
+    return !this.audioConfig;
+  }
+
+  /**
+   * Drops the audio stream before anything was encoded (the input turned out to have none), so
+   * the output declares none; false when it is too late for that.
+   */
+  withoutAudio(): boolean {
+    if (this.audio || this.videoMuxed) return !this.audioConfig;
+    this.audioConfig = null;
+    this.ts.dropAudio();
+    void this.spareAudio?.close();
+    this.spareAudio = undefined;
+    return true;
   }
 
   /** Queues one video frame; resolves when ffmpeg can take more. */
@@ -194,7 +217,7 @@ export class Encoder {
   /** Queues one block of audio (dropped when no audio stream was configured or its format differs). */
   async writeAudio(frame: AudioFrame): Promise<void> {
     this.assertOpen();
-    const audio = this.opts.audio;
+    const audio = this.audioConfig;
     if (!audio) return;
     const channels = this.audio?.channels ?? audio.channels ?? frame.channels;
     const sampleRate = audio.sampleRate ?? 48_000;
@@ -242,7 +265,8 @@ export class Encoder {
 
   private startAudio(channels: number, sampleRate: number): AudioRun {
     const nut = new NutMuxer([{ kind: 'audio', sampleRate, channels }]);
-    const child = new FfmpegChild(audioEncoderArgs(this.opts.audio!, channels), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'audio encoder' });
+    const child = this.spareAudio ?? this.spawnAudio();
+    this.spareAudio = undefined;
     this.ts.setAudioChannels(channels);
     void child.write(nut.header()).catch(() => {});
     const pumped = this.audioPumped.then(() => this.pump(child, 'audio'));
@@ -288,6 +312,7 @@ export class Encoder {
   }
 
   private async muxedVideo(bytes: Uint8Array): Promise<void> {
+    this.videoMuxed = true;
     await this.out.push(bytes);
     const held = this.audioBeforeVideo;
     this.audioBeforeVideo = null;
@@ -313,7 +338,7 @@ export class Encoder {
       try {
         await Promise.all([this.finish(this.video), this.finish(this.audio)]);
         this.video = this.audio = undefined;
-        await this.spare?.close();
+        await Promise.all([this.spare?.close(), this.spareAudio?.close()]);
         // Audio with no video at all still comes out.
         for (const a of this.audioBeforeVideo ?? []) await this.out.push(a);
         this.out.end();
@@ -341,6 +366,6 @@ export class Encoder {
     const runs = [this.video, this.audio];
     this.video = this.audio = undefined;
     this.out.abort();
-    await Promise.all([...runs.map((r) => r?.child.close()), this.spare?.close()]);
+    await Promise.all([...runs.map((r) => r?.child.close()), this.spare?.close(), this.spareAudio?.close()]);
   }
 }

@@ -20,15 +20,13 @@ export interface MediaStagesOptions {
 }
 
 /**
- * Owns the decoder and the encoder. The encoder starts as soon as the input's program map is
- * known (its ffmpeg start-up then overlaps the decoder's), with an audio stream when the input
- * has one; the audio encoder itself starts at the first audio frame, with its channel count.
+ * Owns the decoder and the encoder. Both start at once, so every ffmpeg's start-up overlaps the
+ * wait for input; the encoder drops its audio stream when the input's program map has none.
  */
 export class MediaStages {
   private readonly decoder: Decoder;
-  private encoder?: Encoder;
-  private encoderReady!: (e: Encoder | undefined) => void;
-  private readonly encoderStarted = new Promise<Encoder | undefined>((r) => (this.encoderReady = r));
+  private readonly encoder: Encoder;
+  private programSeen = false;
   private ended = false;
   audioDropped = 0;
 
@@ -41,6 +39,7 @@ export class MediaStages {
       log: opts.log,
       signal: opts.signal,
     });
+    this.encoder = new Encoder({ ffmpeg: opts.ffmpeg, gop: opts.gop, preset: opts.preset, audio: {}, log: opts.log, signal: opts.signal });
   }
 
   set maxFramerate(fps: number | undefined) {
@@ -49,7 +48,7 @@ export class MediaStages {
 
   /** Encoder restarts after output size changes. */
   get restarts(): number {
-    return Math.max(0, (this.encoder?.restarts ?? 0) - 1);
+    return Math.max(0, this.encoder.restarts - 1);
   }
 
   /** Video frames the framerate cap left out. */
@@ -59,7 +58,10 @@ export class MediaStages {
 
   async writeInput(chunk: Uint8Array): Promise<void> {
     await this.decoder.write(chunk);
-    if (!this.encoder && this.decoder.program) this.startEncoder();
+    if (!this.programSeen && this.decoder.program) {
+      this.programSeen = true;
+      if (!this.decoder.hasAudio) this.encoder.withoutAudio();
+    }
   }
 
   endInput(): void {
@@ -70,32 +72,17 @@ export class MediaStages {
     return this.decoder.frames();
   }
 
-  private startEncoder(): Encoder {
-    const encoder = new Encoder({
-      ffmpeg: this.opts.ffmpeg,
-      gop: this.opts.gop,
-      preset: this.opts.preset,
-      audio: this.decoder.hasAudio ? {} : null,
-      log: this.opts.log,
-      signal: this.opts.signal,
-    });
-    this.encoder = encoder;
-    this.encoderReady(encoder);
-    return encoder;
-  }
-
-  async writeVideo(frame: VideoFrame): Promise<void> {
-    await (this.encoder ?? this.startEncoder()).writeVideo(frame);
+  writeVideo(frame: VideoFrame): Promise<void> {
+    return this.encoder.writeVideo(frame);
   }
 
   async writeAudio(frame: AudioFrame): Promise<void> {
-    const encoder = this.encoder ?? this.startEncoder();
     // An input that gained audio after the output started video-only: that audio has no stream.
-    if (encoder.audioless) {
+    if (this.encoder.audioless) {
       this.audioDropped++;
       return;
     }
-    await encoder.writeAudio(frame);
+    await this.encoder.writeAudio(frame);
   }
 
   /** No more frames: the encoder flushes and its output ends. */
@@ -103,19 +90,16 @@ export class MediaStages {
     if (this.ended) return;
     this.ended = true;
     // A failing end() also fails output(), which is where publish() reports it.
-    if (this.encoder) await this.encoder.end().catch(() => undefined);
-    else this.encoderReady(undefined);
+    await this.encoder.end().catch(() => undefined);
   }
 
   /** Streams the encoder's MPEG-TS into `publisher`, one segment per GOP; resolves at the end of the output. */
   async publish(publisher: Publisher): Promise<void> {
-    const encoder = await this.encoderStarted;
-    if (!encoder) return;
-    await publishTs(encoder.output(), publisher, { log: this.opts.log });
+    await publishTs(this.encoder.output(), publisher, { log: this.opts.log });
   }
 
   /** Kills whatever is still running; idempotent, bounded by the children's own close(). */
   async close(): Promise<void> {
-    await Promise.all([this.decoder.close(), this.encoder?.close()]);
+    await Promise.all([this.decoder.close(), this.encoder.close()]);
   }
 }

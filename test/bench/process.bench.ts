@@ -19,6 +19,8 @@ import { makeClip, probe, scratch } from '../process/media.js';
 const SIZES = (process.env.PROCESS_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
 const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 8);
 const LATENCY_SECONDS = Number(process.env.PROCESS_BENCH_LATENCY_SECONDS ?? 8);
+/** Throughput rounds, baseline and process taken in turn; the best of each counts (noise only slows). */
+const ROUNDS = Number(process.env.PROCESS_BENCH_ROUNDS ?? 3);
 const AUDIO = { sampleRate: 48000, channels: 2 };
 
 /** Peak RSS (VmHWM, MiB) of `pid`, sampled until stop() (the value survives until the process exits). */
@@ -96,7 +98,7 @@ async function drain(url: string, onPts: (pts: number, at: number) => void): Pro
 }
 
 /** Runs `trickle process --processor passthrough` on `file`; returns wall seconds from first byte to end of output. */
-async function runProcess(relay: Relay, name: string, file: string, re: boolean, latency?: number[]): Promise<{ seconds: number; frames: number; framesTotal: number; rssMiB: number }> {
+async function runProcess(relay: Relay, name: string, file: string, re: boolean, latency?: number[]): Promise<{ seconds: number; frames: number; framesTotal: number; rssMiB: number; firstOutMs: number }> {
   const inUrl = relay.channelUrl(`${name}-in`);
   const outUrl = relay.channelUrl(`${name}-out`);
   const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', 'passthrough', '--wait'], { timeout: 300_000 });
@@ -108,12 +110,14 @@ async function runProcess(relay: Relay, name: string, file: string, re: boolean,
   let tEnd = 0;
   let framesOut = 0;
   let framesAtEnd = 0;
+  let firstOut = 0;
   let caughtUp!: () => void;
   const done = new Promise<void>((r) => (caughtUp = r));
   const out = drain(outUrl, (pts, at) => {
     const t = sentAt.get(pts);
     if (latency && t !== undefined) latency.push(at - t);
     framesOut++;
+    firstOut ||= at;
     // ffmpeg holds the last frames (A/V interleaving, demuxer) until its input ends: "caught up" is within 1 s of the end.
     if (pts >= lastIn - 90_000 && !tEnd) {
       tEnd = at;
@@ -133,7 +137,7 @@ async function runProcess(relay: Relay, name: string, file: string, re: boolean,
   if (process.env.PROCESS_BENCH_VERBOSE) console.log(String(r.stderr).trim().split('\n').slice(-1)[0]);
   const p = await probe(bytes);
   const v = p.streams.findIndex((s) => s.codec_type === 'video');
-  return { seconds, frames: framesAtEnd || framesOut, framesTotal: p.packets.filter((x) => x.stream === v).length, rssMiB };
+  return { seconds, frames: framesAtEnd || framesOut, framesTotal: p.packets.filter((x) => x.stream === v).length, rssMiB, firstOutMs: firstOut - t0 };
 }
 
 /** Seconds for the bare baseline: ffmpeg (decoder args) | ffmpeg (encoder args), same settings as the pipeline. */
@@ -164,9 +168,16 @@ async function main(): Promise<void> {
       await makeClip(fast, { width: w, height: h, rate: 30, seconds: SECONDS, channels: 2, gop: 2 });
       await makeClip(live, { width: w, height: h, rate: 30, seconds: LATENCY_SECONDS, channels: Number(process.env.PROCESS_BENCH_AUDIO_CHANNELS ?? 2), gop: 2 });
       const frames = SECONDS * 30;
-      // The baseline gets the same 1 s-from-the-end cut-off: its rate is measured over the whole file.
-      const base = await baseline(fast);
-      const t = await runProcess(relay, `t${size}`, fast, false);
+      let base = Infinity;
+      let t: Awaited<ReturnType<typeof runProcess>> | undefined;
+      let rssMiB = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        base = Math.min(base, await baseline(fast));
+        const r = await runProcess(relay, `t${round}-${size}`, fast, false);
+        rssMiB = Math.max(rssMiB, r.rssMiB);
+        if (!t || r.frames / r.seconds > t.frames / t.seconds) t = r;
+      }
+      if (!t) throw new Error('no rounds');
       const lat: number[] = [];
       const l = await runProcess(relay, `l${size}`, live, true, lat);
       const steady = lat.slice(Math.min(30, Math.floor(lat.length / 4))); // after the first second
@@ -177,10 +188,11 @@ async function main(): Promise<void> {
         process_fps: +(t.frames / t.seconds).toFixed(1),
         frames_out: `${t.framesTotal}/${frames}`,
         throughput_ratio: +ratio.toFixed(2),
+        first_output_ms: Math.round(t.firstOutMs),
         latency_p50_ms: +pct(steady, 0.5).toFixed(1),
         latency_p95_ms: +pct(steady, 0.95).toFixed(1),
         latency_frames: lat.length,
-        peak_rss_mib: Math.round(Math.max(t.rssMiB, l.rssMiB)),
+        peak_rss_mib: Math.round(Math.max(rssMiB, l.rssMiB)),
       };
       console.log(JSON.stringify(row));
       rows.push(
@@ -189,7 +201,8 @@ async function main(): Promise<void> {
           ` (p95/p50 ${(row.latency_p95_ms / row.latency_p50_ms).toFixed(2)}) · peak RSS ${row.peak_rss_mib} MiB`,
       );
     }
-    console.log('\n' + rows.join('\n'));
+    console.log(`\nthroughput: best of ${ROUNDS} rounds each, taken in turn; latency: one ${LATENCY_SECONDS} s real-time run, after its first second`);
+    console.log(rows.join('\n'));
     console.log('targets: ratio ≥ 0.9 at 720p; p50 ≤ 40 ms at 512x512, ≤ 60 ms at 720p; p95 ≤ 2×p50; peak RSS < 300 MB at 1080p');
   } finally {
     await relay.close();

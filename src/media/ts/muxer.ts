@@ -50,7 +50,12 @@ export class TsMuxer {
   /** Of the audio stream, once known (the Opus descriptor says it; 2 until then). */
   private channels = 2;
 
-  constructor(private readonly audio?: TsMuxAudio) {}
+  constructor(private audio?: TsMuxAudio) {}
+
+  /** No audio stream after all (before the first PMT went out). */
+  dropAudio(): void {
+    this.audio = undefined;
+  }
 
   /** The audio stream's channel count (goes into the next PMT for Opus, and AAC headers without a config). */
   setAudioChannels(channels: number): void {
