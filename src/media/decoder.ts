@@ -32,6 +32,7 @@ import { BoundedQueue } from './bounded-queue.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
+import { FramePool } from './frame-pool.js';
 import { FramerateLimiter } from './framerate-limiter.js';
 import { NutDemuxer } from './nut/demuxer.js';
 import type { NutStream } from './nut/headers.js';
@@ -141,6 +142,7 @@ export class Decoder {
   private readonly running = new Set<FfmpegChild>();
   private readonly queue = new BoundedQueue<Frame>(QUEUE_FRAMES);
   private readonly limiter: FramerateLimiter;
+  private readonly pool = new FramePool();
   private readonly log: Logger;
   private readonly warn: ReturnType<typeof rateLimited>;
   private inputBytes = 0;
@@ -178,6 +180,14 @@ export class Decoder {
   /** True when the input has an audio stream that is being decoded. */
   get hasAudio(): boolean {
     return this.opts.audio !== false && this.demuxer.program?.audio !== undefined;
+  }
+
+  /**
+   * The caller is done with this frame's bytes (encoded, dropped): they may hold a later frame.
+   * Optional: frames never released are simply garbage-collected.
+   */
+  release(frame: VideoFrame): void {
+    this.pool.give(frame.data);
   }
 
   /** Changes the framerate cap live (undefined or 0 removes it). */
@@ -296,7 +306,7 @@ export class Decoder {
 
   /** Reads one child's frames into the queue, then checks how it ended. */
   private async pump(line: Line, child: FfmpegChild): Promise<void> {
-    const demux = new NutDemuxer();
+    const demux = line.kind === 'video' ? new NutDemuxer((size) => this.pool.take(size)) : new NutDemuxer();
     let produced = 0;
     let announced = false;
     try {
@@ -318,6 +328,7 @@ export class Decoder {
             const frame = videoFrame(p, stream);
             if (!this.limiter.accept(frame.pts)) {
               this.droppedByFramerate++;
+              this.pool.give(frame.data);
               continue;
             }
             produced++;

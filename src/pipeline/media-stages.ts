@@ -76,6 +76,11 @@ export class MediaStages {
     return this.encoder.writeVideo(frame);
   }
 
+  /** A decoded frame's bytes may be reused (it was encoded or dropped, and no hook holds it any more). */
+  release(frame: VideoFrame): void {
+    this.decoder.release(frame);
+  }
+
   async writeAudio(frame: AudioFrame): Promise<void> {
     // An input that gained audio after the output started video-only: that audio has no stream.
     if (this.encoder.audioless) {

@@ -80,7 +80,13 @@ class StreamPipeline implements Pipeline {
     this.done = new Promise((resolve) => (this.settle = resolve));
     const internal = opts.internal ?? {};
     this.maxLagMs = internal.maxLagMs ?? 1000;
-    this.queue = new LeakyQueue<Frame>({ capacity: internal.queueCapacity ?? 2, onDrop: () => this.s.framesDropped++ });
+    this.queue = new LeakyQueue<Frame>({
+      capacity: internal.queueCapacity ?? 2,
+      onDrop: (frame) => {
+        this.s.framesDropped++;
+        if (isVideo(frame as Frame)) this.media?.release(frame as VideoFrame);
+      },
+    });
     if (opts.events) this.events = new EventsChannel({ url: opts.events, log: this.log });
     if (opts.data) this.data = new DataChannel({ url: opts.data, log: this.log, intervalMs: internal.dataIntervalMs, keepAliveMs: internal.dataKeepAliveMs });
     this.runner = new ProcessorRunner({
@@ -238,6 +244,8 @@ class StreamPipeline implements Pipeline {
           const out = await this.runner.video(frame);
           this.dims = { width: out.width, height: out.height };
           await media.writeVideo(out);
+          // The encoder has the bytes and the hook has returned: the input buffer can take a later frame.
+          media.release(frame);
           this.s.framesOut++;
           this.fpsOut.tick();
         } else {

@@ -44,6 +44,12 @@ interface Filling {
 
 /** Reads NUT incrementally; `push` returns the packets the chunk completed, in file order. */
 export class NutDemuxer {
+  /**
+   * @param alloc where frames that span chunks are assembled (default: a new buffer each); the
+   * decoder passes its frame pool.
+   */
+  constructor(private readonly alloc: (size: number) => Uint8Array = (size) => Buffer.allocUnsafeSlow(size)) {}
+
   main?: MainHeader;
   readonly streams: NutStream[] = [];
   private seenId = false;
@@ -196,7 +202,7 @@ export class NutDemuxer {
       return start + size;
     }
     // Uninitialised: every byte is overwritten by the frame (zero-filling would cost as much as the copy).
-    const data: Uint8Array = Buffer.allocUnsafeSlow(prefix.length + size);
+    const data = this.alloc(prefix.length + size);
     data.set(prefix);
     const have = Math.min(size, buf.length - start);
     data.set(buf.subarray(start, start + have), prefix.length);
