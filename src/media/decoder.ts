@@ -34,7 +34,8 @@ import { FfmpegChild } from './ffmpeg-child.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import { FramePool } from './frame-pool.js';
 import { FramerateLimiter } from './framerate-limiter.js';
-import { NutDemuxer } from './nut/demuxer.js';
+import { NutDemuxer, NutFormatError, type NutPacket } from './nut/demuxer.js';
+import { NutSocketReader, nutSocketPath } from './nut-socket.js';
 import type { NutStream } from './nut/headers.js';
 import { NutMuxer } from './nut/muxer.js';
 import { audioFrame, describeStreams, videoFrame, type DecodedStreams } from './nut-frames.js';
@@ -62,15 +63,24 @@ export interface DecoderOptions {
 const PROBE = ['-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0'];
 const NUT_OUT = ['-flush_packets', '1', '-f', 'nut', 'pipe:1'];
 
-/** The video ffmpeg's arguments: compressed video in NUT on stdin, rgb24 NUT on stdout. */
-export function videoDecoderArgs(opts: Pick<DecoderOptions, 'width' | 'height'> = {}): string[] {
+/**
+ * The video ffmpeg's arguments: compressed video in NUT on stdin, rgb24 NUT out on a unix socket
+ * it listens on (read in place, see nut-socket.ts), or on stdout.
+ */
+export function videoDecoderArgs(opts: Pick<DecoderOptions, 'width' | 'height'> = {}, socketPath?: string): string[] {
   const args = ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0'];
   if (opts.width && opts.height) {
     const { width: w, height: h } = opts;
     args.push('-vf', `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`);
   }
-  return [...args, '-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough', ...NUT_OUT];
+  args.push('-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough');
+  if (!socketPath) return [...args, ...NUT_OUT];
+  // avioflags direct: each frame leaves in one write, not 32 KiB at a time.
+  return [...args, '-flush_packets', '1', '-avioflags', 'direct', '-f', 'nut', '-listen', '1', `unix:${socketPath}`];
 }
+
+/** Unix sockets where ffmpeg has them (not on Windows). */
+const SOCKET_OUTPUT = process.platform !== 'win32';
 
 /** The audio ffmpeg's arguments: an audio-only MPEG-TS on stdin, f32 NUT on stdout. */
 export function audioDecoderArgs(): string[] {
@@ -140,6 +150,8 @@ export class Decoder {
   private readonly lines: Record<Kind, Line>;
   /** Every child still running (a restarted line's old child drains on its own). */
   private readonly running = new Set<FfmpegChild>();
+  /** Video children's socket outputs. */
+  private readonly sockets = new WeakMap<FfmpegChild, NutSocketReader>();
   private readonly queue = new BoundedQueue<Frame>(QUEUE_FRAMES);
   private readonly limiter: FramerateLimiter;
   private readonly pool = new FramePool();
@@ -245,11 +257,26 @@ export class Decoder {
   }
 
   private spawn(kind: Kind): FfmpegChild {
-    const args = kind === 'video' ? videoDecoderArgs(this.opts) : audioDecoderArgs();
+    const socketPath = kind === 'video' && SOCKET_OUTPUT ? nutSocketPath() : undefined;
+    const args = kind === 'video' ? videoDecoderArgs(this.opts, socketPath) : audioDecoderArgs();
     const child = new FfmpegChild(args, { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: `${kind} decoder` });
     this.running.add(child);
-    void child.exited.then(() => this.running.delete(child));
+    if (socketPath) this.sockets.set(child, new NutSocketReader(socketPath, new NutDemuxer((size) => this.pool.take(size)), child.exited));
+    void child.exited.then(() => {
+      this.running.delete(child);
+      this.sockets.get(child)?.close();
+    });
     return child;
+  }
+
+  /** A child's output as batches of NUT packets: from its socket, or parsed from stdout. */
+  private async *packets(child: FfmpegChild, demux: NutDemuxer): AsyncGenerator<NutPacket[]> {
+    const socket = this.sockets.get(child);
+    if (socket) {
+      yield* socket;
+      return;
+    }
+    for await (const chunk of child.stdout) yield demux.push(chunk as Uint8Array);
   }
 
   /** Gives the line a child for `stream` (the spare when there is one) and starts reading its output. */
@@ -306,17 +333,11 @@ export class Decoder {
 
   /** Reads one child's frames into the queue, then checks how it ended. */
   private async pump(line: Line, child: FfmpegChild): Promise<void> {
-    const demux = line.kind === 'video' ? new NutDemuxer((size) => this.pool.take(size)) : new NutDemuxer();
+    const demux = this.sockets.get(child)?.demuxer ?? (line.kind === 'video' ? new NutDemuxer((size) => this.pool.take(size)) : new NutDemuxer());
     let produced = 0;
     let announced = false;
     try {
-      for await (const chunk of child.stdout) {
-        let packets;
-        try {
-          packets = demux.push(chunk as Uint8Array);
-        } catch (err) {
-          throw new TrickleError('TRICKLE_BAD_MEDIA', `${line.kind} decoder output unreadable: ${(err as Error).message}`, { cause: err });
-        }
+      for await (const packets of this.packets(child, demux)) {
         if (!announced && demux.ready) {
           announced = true;
           line.output = demux.streams.find((s) => s.kind === line.kind);
@@ -339,8 +360,9 @@ export class Decoder {
           }
         }
       }
-    } catch (err) {
+    } catch (caught) {
       if (child.stoppedByUs || this.closed) return;
+      const err = caught instanceof NutFormatError ? new TrickleError('TRICKLE_BAD_MEDIA', `${line.kind} decoder output unreadable: ${caught.message}`, { cause: caught }) : caught;
       if (err instanceof TrickleError) {
         await child.close();
         throw err;

@@ -115,7 +115,10 @@ async function runProcess(relay: Relay, name: string, file: string, re: boolean,
   const done = new Promise<void>((r) => (caughtUp = r));
   const out = drain(outUrl, (pts, at) => {
     const t = sentAt.get(pts);
-    if (latency && t !== undefined) latency.push(at - t);
+    if (latency && t !== undefined) {
+      latency.push(at - t);
+      if (process.env.PROCESS_BENCH_DUMP) console.log(`lat ${pts} ${(at - t).toFixed(1)}`);
+    }
     framesOut++;
     firstOut ||= at;
     // ffmpeg holds the last frames (A/V interleaving, demuxer) until its input ends: "caught up" is within 1 s of the end.

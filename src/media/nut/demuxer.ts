@@ -31,6 +31,9 @@ export interface NutPacket {
   height?: number;
 }
 
+/** Room for the largest header (main headers with elision tables are a few KiB). */
+const SCRATCH_BYTES = 256 * 1024;
+
 /** Thrown for bytes that are not valid NUT; callers map it to TRICKLE_BAD_MEDIA. */
 export class NutFormatError extends Error {
   override name = 'NutFormatError';
@@ -56,7 +59,9 @@ export class NutDemuxer {
   private carry: Uint8Array | null = null;
   private fill: Filling | null = null;
   private lastPts: number[] = [];
-  private offset = 0;
+  /** Read-into mode: headers and small frames land here; frames are then copied out of it. */
+  private scratch?: Uint8Array;
+  private scratchLen = 0;
 
   /** True once the main header and every stream header have been read. */
   get ready(): boolean {
@@ -92,9 +97,50 @@ export class NutDemuxer {
     return out;
   }
 
+  /**
+   * Read-into mode, instead of push(): where the next bytes read should go. While a frame is being
+   * filled that is the rest of its own buffer (so a read lands in place, no copy); otherwise a
+   * scratch area for headers. Pass the byte count to commit() after each read.
+   */
+  nextBuffer(): Uint8Array {
+    if (this.fill) return this.fill.packet.data.subarray(this.fill.filled);
+    this.scratch ??= new Uint8Array(SCRATCH_BYTES);
+    if (this.scratchLen === this.scratch.length) throw new NutFormatError(`NUT header larger than ${SCRATCH_BYTES} bytes`);
+    return this.scratch.subarray(this.scratchLen);
+  }
+
+  /** `n` bytes were written where nextBuffer() pointed; returns the packets they completed. */
+  commit(n: number): NutPacket[] {
+    const out: NutPacket[] = [];
+    const f = this.fill;
+    if (f) {
+      f.filled += n;
+      if (f.filled === f.packet.data.length) {
+        this.fill = null;
+        out.push(this.finish(f.packet, f.sm));
+      }
+      return out;
+    }
+    const scratch = this.scratch!;
+    this.scratchLen += n;
+    const buf = scratch.subarray(0, this.scratchLen);
+    let pos = 0;
+    while (pos < buf.length && !this.fill) {
+      try {
+        pos = this.step(buf, pos, out);
+      } catch (err) {
+        if (err !== NEED_MORE) throw err instanceof NutFormatError ? err : new NutFormatError((err as Error).message);
+        break;
+      }
+    }
+    scratch.copyWithin(0, pos, this.scratchLen);
+    this.scratchLen -= pos;
+    return out;
+  }
+
   /** Bytes still held for an unfinished packet at end of input (0 when the stream ended cleanly). */
   get pending(): number {
-    return (this.carry?.length ?? 0) + (this.fill ? this.fill.filled : 0);
+    return (this.carry?.length ?? 0) + this.scratchLen + (this.fill ? this.fill.filled : 0);
   }
 
   private continueFill(buf: Uint8Array, out: NutPacket[]): number {
@@ -197,7 +243,8 @@ export class NutDemuxer {
     const start = r.pos;
     const key = (flags & FLAG_KEY) !== 0;
     const sm = (flags & FLAG_SM_DATA) !== 0;
-    if (prefix.length === 0 && start + size <= buf.length) {
+    // A view into the chunk, unless the bytes are in our scratch area (overwritten by the next read).
+    if (prefix.length === 0 && start + size <= buf.length && buf.buffer !== this.scratch?.buffer) {
       out.push(this.finish({ stream: streamId, pts, key, data: buf.subarray(start, start + size) }, sm));
       return start + size;
     }
