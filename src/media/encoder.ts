@@ -15,8 +15,10 @@
 //                                          one (first frame included); relative to prev_forced_t, because with
 //                                          -copyts t starts at the input's pts (n_forced*gop would fire on every
 //                                          frame of a stream that starts at t=10000 s)
-//   -forced-idr 1 -x264-params keyint=infinite:scenecut=0
-//                                          only forced keyframes, all of them IDR: segment = GOP
+//   -forced-idr 1 -x264-params keyint=infinite:scenecut=0:fps=30
+//                                          only forced keyframes, all of them IDR: segment = GOP; a nominal
+//                                          30 fps for the level x264 signals (it read the 1/90000 time base as
+//                                          90000 fps and wrote level 6.2, which hardware decoders refuse)
 //   -enc_time_base:v 1:90000 -fps_mode passthrough
 //                                          no frame-rate guessing, no dup/drop, pts not rounded (VFR-exact)
 //   -c:a aac|libopus -ar 48000             audio re-encoded, channel count kept
@@ -73,7 +75,7 @@ function videoEncoding(opts: Pick<EncoderOptions, 'gop' | 'preset'>, oddSize: bo
   args.push('-c:v', 'libx264', '-preset', opts.preset ?? 'superfast', '-tune', 'zerolatency', '-bf', '0', '-pix_fmt', 'yuv420p');
   // A thousandth of a second of slack: 90 kHz pts turned into float seconds do not subtract exactly.
   args.push('-force_key_frames', `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${gop - 0.001}))`);
-  args.push('-forced-idr', '1', '-x264-params', 'keyint=infinite:scenecut=0');
+  args.push('-forced-idr', '1', '-x264-params', 'keyint=infinite:scenecut=0:fps=30');
   return [...args, '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];
 }
 

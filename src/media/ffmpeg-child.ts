@@ -24,6 +24,12 @@ export interface ChildExit {
 
 const TAIL_LINES = 20;
 
+/**
+ * Warnings our own settings provoke on every run (probing turned off, channel layouts NUT does
+ * not carry): kept out of error messages.
+ */
+const EXPECTED = [/not enough frames to estimate rate/, /Guessed Channel Layout/];
+
 /** Wraps spawnFfmpeg for long-running stream children (decoder/encoder). */
 export class FfmpegChild {
   readonly exited: Promise<ChildExit>;
@@ -73,6 +79,7 @@ export class FfmpegChild {
     this.partial = lines.pop() ?? '';
     for (const line of lines) {
       if (!line.trim()) continue;
+      if (EXPECTED.some((re) => re.test(line))) continue;
       this.tail.push(line);
       if (this.tail.length > TAIL_LINES) this.tail.shift();
       this.log.debug(line);
@@ -122,7 +129,8 @@ export class FfmpegChild {
     if (exit.code === 0) return undefined;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const tail = this.stderrTail();
-    return new TrickleError(code, `ffmpeg ${this.opts.name} ${how}${tail ? `:\n${tail}` : ''}`, {
+    // Input ffmpeg cannot use makes it exit with a code; a signal came from outside.
+    return new TrickleError(exit.signal ? 'TRICKLE_FFMPEG_EXIT' : code, `ffmpeg ${this.opts.name} ${how}${tail ? `:\n${tail}` : ''}`, {
       details: { exitCode: exit.code, signal: exit.signal, stderr: tail },
     });
   }

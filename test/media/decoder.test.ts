@@ -1,12 +1,13 @@
 // Decoder with real ffmpeg: pts equal ffprobe's, pixel values, channel counts, VFR, size changes, errors.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { isTrickleError } from '../../src/errors.js';
 import { Decoder, type DecoderOptions } from '../../src/media/decoder.js';
 import type { AudioFrame, VideoFrame } from '../../src/media/frames.js';
-import { makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
+import { ffmpeg, makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
 
 type Frame = VideoFrame | AudioFrame;
 const isVideo = (f: Frame): f is VideoFrame => 'width' in f;
@@ -267,5 +268,92 @@ describe('Decoder', () => {
     assert.ok(Date.now() - t0 < 5000);
     const { stdout } = await execa('pgrep', ['-P', String(process.pid), 'ffmpeg'], { reject: false });
     assert.equal(stdout.trim(), '', 'no ffmpeg child left');
+  });
+
+  it('hands out each frame before the next one is written (no frame held back by the decoder)', async () => {
+    // Write the stream one video PES at a time and wait for that very frame before writing on.
+    const file = tmp.file('stereo.ts');
+    const bytes = await readFile(file);
+    const expected = (await probePackets(file, 'v')).map((p) => p.pts);
+    const starts: number[] = [];
+    for (let off = 0; off < bytes.length; off += 188) {
+      const pid = ((bytes[off + 1] & 0x1f) << 8) | bytes[off + 2];
+      if (pid === 0x100 && bytes[off + 1] & 0x40) starts.push(off);
+    }
+    const cuts = [...starts.slice(1), bytes.length]; // write up to where the next video PES starts
+    const decoder = new Decoder({ audio: false });
+    const it = decoder.frames()[Symbol.asyncIterator]();
+    try {
+      let from = 0;
+      for (let k = 0; k < cuts.length; k++) {
+        await decoder.write(bytes.subarray(from, cuts[k]));
+        from = cuts[k];
+        const next = await Promise.race([it.next(), new Promise<'held'>((r) => setTimeout(() => r('held'), 5000))]);
+        assert.notEqual(next, 'held', `frame ${k} did not come out before frame ${k + 1} was written`);
+        assert.equal(((next as IteratorResult<Frame>).value as VideoFrame).pts, expected[k]);
+      }
+    } finally {
+      await decoder.close();
+    }
+  });
+
+  it('decodes B-frame input in presentation order, every pts kept', async () => {
+    const file = tmp.file('bframes.ts');
+    await makeTs(file, { channels: 0, extra: ['-bf', '2'] });
+    const expected = (await probePackets(file, 'v')).map((p) => p.pts).sort((a, b) => a - b);
+    const { video } = await decodeFile(file);
+    assert.deepEqual(
+      video.map((f) => f.pts),
+      expected,
+    );
+  });
+
+  it('decodes HEVC video with MP2 audio (codecs by PMT stream type)', async () => {
+    const file = tmp.file('hevc.ts');
+    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=25', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', '1', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:bframes=0', '-c:a', 'mp2', '-f', 'mpegts', file]);
+    const { video, audio, decoder } = await decodeFile(file);
+    assert.equal(video.length, 25);
+    assert.deepEqual([video[0].width, video[0].height], [128, 96]);
+    assert.ok(audio.length > 0 && audio.every((a) => a.channels === 1));
+    assert.deepEqual(await decoder.streams, { video: { width: 128, height: 96 }, audio: { sampleRate: 48000, channels: 1 } });
+  });
+
+  it('reuses the bytes of released frames and never touches frames still held', async () => {
+    const bytes = await readFile(tmp.file('stereo.ts'));
+    const decoder = new Decoder({ audio: false });
+    const feeding = (async () => {
+      await decoder.write(bytes);
+      decoder.endInput();
+    })();
+    const seen = new Set<ArrayBufferLike>();
+    let reused = 0;
+    const held: { frame: VideoFrame; sum: number }[] = [];
+    const sum = (d: Uint8Array) => d.reduce((a, b) => (a * 31 + b) >>> 0, 7);
+    try {
+      let n = 0;
+      for await (const f of decoder.frames()) {
+        const v = f as VideoFrame;
+        if (seen.has(v.data.buffer)) reused++;
+        seen.add(v.data.buffer);
+        // Every 5th frame is kept (never released); the others go back at once.
+        if (n++ % 5 === 0) held.push({ frame: v, sum: sum(v.data) });
+        else decoder.release(v);
+      }
+      await feeding;
+    } finally {
+      await decoder.close();
+    }
+    assert.ok(reused > 20, `buffers reused ${reused} times`);
+    for (const h of held) assert.equal(sum(h.frame.data), h.sum, `held frame ${h.frame.pts} unchanged`);
+  });
+
+  it('leaves no socket files behind', async () => {
+    const before = (await readdir(tmpdir())).filter((f) => f.startsWith(`trickle-${process.pid}-`)).length;
+    const { video } = await decodeFile(tmp.file('stereo.ts'));
+    assert.equal(video.length, 50);
+    const decoder = new Decoder();
+    await decoder.close(); // spares that never got input
+    const left = (await readdir(tmpdir())).filter((f) => f.startsWith(`trickle-${process.pid}-`)).length;
+    assert.equal(left, before);
   });
 });

@@ -106,6 +106,46 @@ describe('Encoder', () => {
     });
   }
 
+  it('takes the channel count from the first audio frame when none is given, and drops frames with another', async () => {
+    const video = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 90_000 + n * 4500, n));
+    const audio = Array.from({ length: 24 }, (_, n) => audioFrame(90_000 + n * 1920, n === 12 ? 2 : 6));
+    const { ts } = await encode({ preset: 'ultrafast', audio: {} }, video, audio);
+    const file = tmp.file('first-count.ts');
+    await writeFile(file, ts);
+    const a = (await probeStreams(file)).find((s) => s.codec_type === 'audio');
+    assert.equal(Number(a?.channels), 6);
+    const packets = await probePackets(file, 'a');
+    // 23 blocks of 1024 samples (one stereo block dropped) come out as ≈23 AAC frames, priming aside.
+    assert.ok(packets.length >= 21 && packets.length <= 24, `${packets.length} AAC frames`);
+  });
+
+  it('keeps audio written before the first video frame; withoutAudio() beforehand declares no audio at all', async () => {
+    const encoder = new Encoder({ preset: 'ultrafast', audio: {} });
+    const out = collect(encoder.output());
+    for (let n = 0; n < 10; n++) await encoder.writeAudio(audioFrame(90_000 + n * 1920, 2));
+    for (let n = 0; n < 10; n++) await encoder.writeVideo(videoFrame(64, 48, 90_000 + 5 * 1920 + n * 3600, n));
+    await encoder.end();
+    const file = tmp.file('audio-first.ts');
+    await writeFile(file, Buffer.concat(await out));
+    await encoder.close();
+    const first = (await probePackets(file, 'a'))[0];
+    // AAC primes with 1024 samples: the first packet starts that much before the first block.
+    assert.equal(first.pts, 90_000 - 1920);
+
+    const silent = new Encoder({ preset: 'ultrafast', audio: {} });
+    assert.equal(silent.withoutAudio(), true);
+    const out2 = collect(silent.output());
+    for (let n = 0; n < 5; n++) await silent.writeVideo(videoFrame(64, 48, n * 3600, n));
+    await silent.writeAudio(audioFrame(0, 2)); // ignored
+    await silent.end();
+    await writeFile(tmp.file('no-audio.ts'), Buffer.concat(await out2));
+    await silent.close();
+    assert.deepEqual(
+      (await probeStreams(tmp.file('no-audio.ts'))).map((s) => s.codec_type),
+      ['video'],
+    );
+  });
+
   it('encodes Opus when asked', async () => {
     const video = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 90_000 + n * 4500, n));
     const audio = Array.from({ length: 24 }, (_, n) => audioFrame(90_000 + n * 1920, 2));

@@ -212,7 +212,7 @@ export class TsDemuxer {
     const h = a.header;
     if (h.packetLength > 0) {
       if (a.len >= h.packetLength + 6) this.complete(a);
-    } else if (a.earlyEnd && af > 0 && hasStuffing(b, off)) {
+    } else if (a.earlyEnd && af >= 0 && hasStuffing(b, off)) {
       this.complete(a);
       a.endedEarly = true;
     }
@@ -247,11 +247,12 @@ function newAssembly(stream: ElementaryStream): Assembly {
   return { stream, buf: new Uint8Array(INITIAL_PES_BUFFER), len: 0, open: false, endedEarly: false, earlyEnd: true, randomAccess: false, damaged: false, cc: -1 };
 }
 
-/** True when the packet's adaptation field holds stuffing bytes beyond the fields its flags announce. */
+/** True when the packet's adaptation field is (also) padding: stuffing bytes beyond the fields its flags announce. */
 function hasStuffing(b: Uint8Array, off: number): boolean {
   const len = b[off + 4];
   if (len === 0) return true; // a lone length byte: one byte of padding
   const flags = b[off + 5];
+  if (flags === 0) return true; // a field that says nothing is there to pad (two bytes' worth, or more)
   let used = 1;
   if (flags & 0x10) used += 6; // PCR
   if (flags & 0x08) used += 6; // OPCR
