@@ -133,3 +133,58 @@ export function resync(b: Uint8Array, from: number): number {
   }
   return end;
 }
+
+/**
+ * Splits a byte stream into 188-byte packets across chunk boundaries, skipping bytes that are
+ * not part of a packet (and counting them). The one packet framing the segmenter and the
+ * demuxer share.
+ */
+export class TsPacketFramer {
+  garbageBytes = 0;
+  private readonly carry = new Uint8Array(TS_PACKET_SIZE);
+  private carryLen = 0;
+
+  /**
+   * Calls `packet(buf, off)` for each whole packet the chunk completes, in order: a view into the
+   * chunk, or, for the packet that straddled two chunks, the framer's own buffer (valid only during
+   * the call). `gap()` is called where garbage interrupts the packets.
+   */
+  push(chunk: Uint8Array, packet: (buf: Uint8Array, off: number) => void, gap?: () => void): void {
+    let off = 0;
+    const end = chunk.length;
+    if (this.carryLen > 0) {
+      const n = Math.min(TS_PACKET_SIZE - this.carryLen, end);
+      this.carry.set(chunk.subarray(0, n), this.carryLen);
+      this.carryLen += n;
+      off = n;
+      if (this.carryLen < TS_PACKET_SIZE) return;
+      this.carryLen = 0;
+      // The next packet does not follow: the carried bytes were garbage that happened to start with 0x47.
+      if (off < end && chunk[off] !== TS_SYNC) this.garbageBytes += TS_PACKET_SIZE;
+      else packet(this.carry, 0);
+    }
+    while (off + TS_PACKET_SIZE <= end) {
+      if (chunk[off] !== TS_SYNC) {
+        gap?.();
+        const next = resync(chunk, off + 1);
+        this.garbageBytes += next - off;
+        off = next;
+        continue;
+      }
+      packet(chunk, off);
+      off += TS_PACKET_SIZE;
+    }
+    if (off < end) {
+      const start = chunk[off] === TS_SYNC ? off : resync(chunk, off + 1);
+      this.garbageBytes += start - off;
+      this.carry.set(chunk.subarray(start, end), 0);
+      this.carryLen = end - start;
+    }
+  }
+
+  /** End of input: a trailing partial packet counts as garbage. */
+  end(): void {
+    this.garbageBytes += this.carryLen;
+    this.carryLen = 0;
+  }
+}

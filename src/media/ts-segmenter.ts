@@ -7,12 +7,11 @@ import {
   parsePmt,
   pesPts,
   pidOf,
-  resync,
   ptsDelta,
   setContinuity,
   startsWithKeyframeNal,
   TS_PACKET_SIZE,
-  TS_SYNC,
+  TsPacketFramer,
   type VideoCodec,
 } from './ts-packets.js';
 
@@ -48,8 +47,7 @@ const NO_PID = -1;
  */
 export class TsSegmenter {
   readonly stats: TsSegmenterStats = { segments: 0, garbageBytes: 0, droppedPackets: 0 };
-  private readonly carry = new Uint8Array(TS_PACKET_SIZE);
-  private carryLen = 0;
+  private readonly framer = new TsPacketFramer();
   private pmtPid = NO_PID;
   private videoPid = NO_PID;
   private videoCodec: VideoCodec = 'other';
@@ -75,56 +73,42 @@ export class TsSegmenter {
 
   /** Why: feeds bytes in; segment events fire synchronously from inside this call. */
   push(chunk: Uint8Array): void {
-    let off = 0;
-    const end = chunk.length;
-    if (this.carryLen > 0) {
-      const n = Math.min(TS_PACKET_SIZE - this.carryLen, end);
-      this.carry.set(chunk.subarray(0, n), this.carryLen);
-      this.carryLen += n;
-      off = n;
-      if (this.carryLen < TS_PACKET_SIZE) return;
-      this.carryLen = 0;
-      if (off < end && chunk[off] !== TS_SYNC) {
-        // The next packet does not follow: the carried bytes were garbage that happened to start with 0x47.
-        this.stats.garbageBytes += TS_PACKET_SIZE;
-      } else {
-        const packet = this.carry.slice();
-        if (this.isPlain(packet, 0)) this.sink.onData(packet);
-        else this.handle(packet, 0);
-      }
-    }
-    let run = -1;
-    while (off + TS_PACKET_SIZE <= end) {
-      if (chunk[off] !== TS_SYNC) {
-        if (run >= 0) this.sink.onData(chunk.subarray(run, off));
-        run = -1;
-        const next = resync(chunk, off + 1);
-        this.stats.garbageBytes += next - off;
-        off = next;
-        continue;
-      }
-      if (this.isPlain(chunk, off)) {
-        if (run < 0) run = off;
-      } else {
-        if (run >= 0) this.sink.onData(chunk.subarray(run, off));
-        run = -1;
-        this.handle(chunk, off);
-      }
-      off += TS_PACKET_SIZE;
-    }
-    if (run >= 0) this.sink.onData(chunk.subarray(run, off));
-    if (off < end) {
-      const start = chunk[off] === TS_SYNC ? off : resync(chunk, off + 1);
-      this.stats.garbageBytes += start - off;
-      this.carry.set(chunk.subarray(start, end), 0);
-      this.carryLen = end - start;
-    }
+    // Consecutive ordinary packets of the chunk leave as one view.
+    let runStart = -1;
+    let runEnd = -1;
+    const flush = () => {
+      if (runStart >= 0) this.sink.onData(chunk.subarray(runStart, runEnd));
+      runStart = -1;
+    };
+    this.framer.push(
+      chunk,
+      (buf, off) => {
+        if (buf !== chunk) {
+          // The packet that straddled two chunks: a copy of its own (the framer reuses its buffer).
+          const packet = buf.slice(off, off + TS_PACKET_SIZE);
+          if (this.isPlain(packet, 0)) this.sink.onData(packet);
+          else this.handle(packet, 0);
+        } else if (this.isPlain(chunk, off)) {
+          if (runEnd !== off) {
+            flush();
+            runStart = off;
+          }
+          runEnd = off + TS_PACKET_SIZE;
+        } else {
+          flush();
+          this.handle(chunk, off);
+        }
+      },
+      flush,
+    );
+    flush();
+    this.stats.garbageBytes = this.framer.garbageBytes;
   }
 
   /** Why: input is over: completes the last segment (a trailing partial packet is dropped). */
   end(): void {
-    this.stats.garbageBytes += this.carryLen;
-    this.carryLen = 0;
+    this.framer.end();
+    this.stats.garbageBytes = this.framer.garbageBytes;
     if (this.inSegment) {
       this.flushPsi();
       this.inSegment = false;

@@ -10,7 +10,7 @@
 //   - the next PES of the same PID starts (any other muxer).
 // Should stuffing ever show up mid-PES (a muxer we have not met), the rest of that PES is dropped
 // and counted, and that PID falls back to waiting for the next PES.
-import { isUnitStart, payloadOffset, pidOf, resync, TS_PACKET_SIZE, TS_SYNC } from '../ts-packets.js';
+import { isUnitStart, payloadOffset, pidOf, TS_PACKET_SIZE, TsPacketFramer } from '../ts-packets.js';
 import { readPesHeader, type PesHeader } from './pes.js';
 import { PAT_PID, readPat, readPmt, SectionAssembler, type ElementaryStream, type ProgramMap } from './psi.js';
 
@@ -68,8 +68,7 @@ export class TsDemuxer {
   readonly stats: TsDemuxerStats = { garbageBytes: 0, discontinuities: 0, earlyEndMistakes: 0 };
   /** The current program, once a PAT and its PMT were read. */
   program?: TsProgram;
-  private readonly carry = new Uint8Array(TS_PACKET_SIZE);
-  private carryLen = 0;
+  private readonly framer = new TsPacketFramer();
   private readonly pat = new SectionAssembler();
   private pmt?: { pid: number; sections: SectionAssembler; last?: Uint8Array };
   private programNumber = -1;
@@ -78,42 +77,16 @@ export class TsDemuxer {
 
   push(chunk: Uint8Array): TsDemuxEvent[] {
     this.out = [];
-    let off = 0;
-    const end = chunk.length;
-    if (this.carryLen > 0) {
-      const n = Math.min(TS_PACKET_SIZE - this.carryLen, end);
-      this.carry.set(chunk.subarray(0, n), this.carryLen);
-      this.carryLen += n;
-      off = n;
-      if (this.carryLen < TS_PACKET_SIZE) return this.out;
-      this.carryLen = 0;
-      if (off < end && chunk[off] !== TS_SYNC) this.stats.garbageBytes += TS_PACKET_SIZE;
-      else this.packet(this.carry, 0);
-    }
-    while (off + TS_PACKET_SIZE <= end) {
-      if (chunk[off] !== TS_SYNC) {
-        const next = resync(chunk, off + 1);
-        this.stats.garbageBytes += next - off;
-        off = next;
-        continue;
-      }
-      this.packet(chunk, off);
-      off += TS_PACKET_SIZE;
-    }
-    if (off < end) {
-      const start = chunk[off] === TS_SYNC ? off : resync(chunk, off + 1);
-      this.stats.garbageBytes += start - off;
-      this.carry.set(chunk.subarray(start, end), 0);
-      this.carryLen = end - start;
-    }
+    this.framer.push(chunk, (b, off) => this.packet(b, off));
+    this.stats.garbageBytes = this.framer.garbageBytes;
     return this.out;
   }
 
   /** End of input: hands out the PES still being collected. */
   end(): TsDemuxEvent[] {
     this.out = [];
-    this.stats.garbageBytes += this.carryLen;
-    this.carryLen = 0;
+    this.framer.end();
+    this.stats.garbageBytes = this.framer.garbageBytes;
     for (const a of this.assemblies.values()) if (a.open) this.complete(a);
     return this.out;
   }

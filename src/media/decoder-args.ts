@@ -1,0 +1,59 @@
+// The ffmpeg arguments of the decoder's children (and of a one-process decode, for benchmark baselines).
+//
+//   -probesize 32 -analyzeduration 0 -fpsprobesize 0
+//                                        each input holds one stream whose first packet tells
+//                                        ffmpeg all it needs; no waiting for more
+//   -flags low_delay -threads 1 (input)  no decoder delay beyond the stream's own reordering
+//   -copyts                              keep the input's timestamps (no start-time shift)
+//   -threads 1 (output)                  the rawvideo encoder is frame-threaded: on 2+ cores it
+//                                        handed each frame out one frame late (33 ms at 30 fps)
+//   -c:v rawvideo -pix_fmt rgb24         the pixels our frames carry; optional scale+centre-crop
+//   -enc_time_base:v 1:90000             rawvideo's default 1/framerate time base would round VFR pts
+//   -fps_mode passthrough                one output frame per decoded frame, never duplicated or dropped
+//   -c:a pcm_f32le -ar 48000             interleaved float audio, channel count kept
+//   -f nut -flush_packets 1              NUT carries per-frame pts (VFR-exact); flushed per packet
+//   -avioflags direct -listen 1 unix:P   video leaves on a unix socket we connect to (see nut-socket.ts),
+//                                        each frame in one write rather than 32 KiB at a time
+// An input resolution change mid-stream: ffmpeg scales later frames to the first size (its
+// rawvideo encoder is fixed at the first size), so every frame's width/height stay real.
+
+export interface DecodeSize {
+  /** Scale (aspect kept, centre-cropped) to this size; both or neither. */
+  width?: number;
+  height?: number;
+}
+
+const PROBE = ['-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0'];
+const NUT_OUT = ['-flush_packets', '1', '-f', 'nut', 'pipe:1'];
+
+function scale(size: DecodeSize): string[] {
+  const { width: w, height: h } = size;
+  return w && h ? ['-vf', `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`] : [];
+}
+
+const RAW_VIDEO = ['-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];
+
+/** The video ffmpeg: compressed video in NUT on stdin; rgb24 NUT out on a unix socket it listens on, or on stdout. */
+export function videoDecoderArgs(size: DecodeSize = {}, socketPath?: string): string[] {
+  const args = ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0', ...scale(size), ...RAW_VIDEO];
+  if (!socketPath) return [...args, ...NUT_OUT];
+  return [...args, '-flush_packets', '1', '-avioflags', 'direct', '-f', 'nut', '-listen', '1', `unix:${socketPath}`];
+}
+
+/** The audio ffmpeg: an audio-only MPEG-TS on stdin, f32 NUT on stdout. */
+export function audioDecoderArgs(): string[] {
+  return ['-loglevel', 'warning', ...PROBE, '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-map', '0:a:0', '-c:a', 'pcm_f32le', '-ar', '48000', ...NUT_OUT];
+}
+
+/**
+ * A single-process decode of MPEG-TS on stdin (video and audio in one NUT on stdout): what a
+ * plain `ffmpeg | ffmpeg` pipe runs, for benchmark baselines.
+ */
+export function decoderArgs(opts: DecodeSize & { audio?: boolean } = {}): string[] {
+  const audio = opts.audio !== false;
+  const args = ['-loglevel', 'warning', '-flags', 'low_delay', '-threads', '1', '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0?'];
+  if (audio) args.push('-map', '0:a:0?');
+  args.push(...scale(opts), ...RAW_VIDEO);
+  if (audio) args.push('-c:a', 'pcm_f32le', '-ar', '48000');
+  return [...args, ...NUT_OUT];
+}

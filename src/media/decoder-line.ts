@@ -1,0 +1,221 @@
+// One stream kind's decoder (video or audio): its ffmpeg children one after another, what feeds them, what they give back.
+//
+// Video PES go to the child as NUT packets with their pts (compressed video in NUT needs no
+// parser, so nothing waits for the next frame). Audio PES are re-muxed into an audio-only TS
+// (PAT, PMT with the input's stream type and descriptors, each PES with its length set), so the
+// audio ffmpeg knows every codec TS carries and has no video to wait for. When the stream's pts
+// jump back by seconds (a restarted publisher) or the stream itself changes, the next PES goes
+// to a fresh child: ffmpeg with -copyts would rewrite such pts to last+1.
+import { TrickleError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { audioDecoderArgs, videoDecoderArgs, type DecodeSize } from './decoder-args.js';
+import type { FfmpegLocation } from './ffmpeg.js';
+import { FfmpegChild } from './ffmpeg-child.js';
+import type { AudioFrame, VideoFrame } from './frames.js';
+import { NutDemuxer, NutFormatError, type NutPacket } from './nut/demuxer.js';
+import type { NutStream } from './nut/headers.js';
+import { NutMuxer } from './nut/muxer.js';
+import { audioFrame, videoFrame } from './nut-frames.js';
+import { NutSocketReader, nutSocketPath } from './nut-socket.js';
+import type { PesPacket } from './ts/demuxer.js';
+import { isKeyframe } from './ts/keyframes.js';
+import { pesPackets, PTS_WRAP } from './ts/pes.js';
+import { patPacket, pmtPacket, type ElementaryStream } from './ts/psi.js';
+import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
+
+export type LineKind = 'video' | 'audio';
+
+/** What a line needs from its decoder. */
+export interface LineHost {
+  ffmpeg?: FfmpegLocation;
+  size: DecodeSize;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Where video frames are assembled (the decoder's frame pool). */
+  alloc(size: number): Uint8Array;
+  /** A decoded frame, in order; resolves when there is room for more. */
+  frame(frame: VideoFrame | AudioFrame): Promise<void>;
+  /** A child announced its output stream. */
+  announced(): void;
+  /** A child failed: the decoder fails. */
+  fail(err: Error): void;
+}
+
+/** pts moving back by more than this is a restarted source, not B-frame reordering. */
+const REWIND_TICKS = 2 * 90_000;
+/** The size put in the video NUT header: the decoder takes the real one from the bitstream. */
+const PLACEHOLDER_SIZE = 16;
+/** The PMT PID of the audio-only TS we write (ffmpeg's default); no PCR: ffmpeg times audio by pts. */
+const AUDIO_PMT_PID = 0x1000;
+const NO_PCR_PID = 0x1fff;
+/** Unix sockets where ffmpeg has them (not on Windows). */
+const SOCKET_OUTPUT = process.platform !== 'win32';
+
+/** True when `pts` after `last` is a rewind rather than reordering or a 33-bit wrap. */
+function isRewind(last: number, pts: number): boolean {
+  if (pts >= last - REWIND_TICKS) return false;
+  return !(last > PTS_WRAP - 600 * 90_000 && pts < 600 * 90_000);
+}
+
+function sameStream(a: ElementaryStream, b: ElementaryStream): boolean {
+  return a.pid === b.pid && a.streamType === b.streamType && a.descriptors.length === b.descriptors.length && a.descriptors.every((x, i) => x === b.descriptors[i]);
+}
+
+export class DecoderLine {
+  /** The output stream the latest child announced. */
+  output?: NutStream;
+  /** Children started so far. */
+  started = 0;
+  /** Every child's output read to its end, in order. */
+  pumped: Promise<void> = Promise.resolve();
+  /** A child started before its stream showed up, so ffmpeg's start-up overlaps the input's. */
+  private spare?: FfmpegChild;
+  private child?: FfmpegChild;
+  private stream?: ElementaryStream;
+  private lastPts?: number;
+  /** Video: the NUT muxer feeding the current child. */
+  private nut?: NutMuxer;
+  /** Audio: continuity counters of the TS we write. */
+  private readonly cc = { pat: 0, pmt: 0, es: 0 };
+  private readonly running = new Set<FfmpegChild>();
+  private readonly sockets = new WeakMap<FfmpegChild, NutSocketReader>();
+  private closed = false;
+
+  constructor(
+    readonly kind: LineKind,
+    private readonly host: LineHost,
+  ) {
+    this.spare = this.spawn();
+  }
+
+  /** Feeds one PES of this kind; resolves once ffmpeg took it (backpressure). */
+  async feed(pes: PesPacket): Promise<void> {
+    const pts = pes.pts ?? pes.dts ?? (this.lastPts !== undefined ? this.lastPts + 1 : 0); // a PES without pts follows the last
+    const child = this.childFor(pes.stream, pts);
+    if (this.kind === 'video') {
+      const key = pes.randomAccess || isKeyframe(pes.data, pes.stream.codec);
+      await child.write([this.nut!.frameHeader(0, pts, pes.data.length, key), pes.data]);
+    } else {
+      const { packets, cc } = pesPackets({ pid: pes.stream.pid, streamId: pes.streamId, pts, dts: pes.dts }, pes.data, this.cc.es);
+      this.cc.es = cc;
+      await child.write(packets);
+    }
+  }
+
+  /** The current child, or a fresh one when there is none, the stream changed or its pts rewound. */
+  private childFor(stream: ElementaryStream, pts: number): FfmpegChild {
+    const changed = this.stream !== undefined && !sameStream(this.stream, stream);
+    const rewound = this.lastPts !== undefined && isRewind(this.lastPts, pts);
+    if (this.child && (changed || rewound)) {
+      const why = rewound ? 'pts went backwards' : 'stream changed';
+      this.host.log.info(`input ${this.kind} ${why}, restarting its decoder`, { from: this.lastPts, to: pts });
+      this.child.endInput();
+      this.child = undefined;
+    }
+    this.stream = stream;
+    this.lastPts = pts;
+    return this.child ?? this.start(stream);
+  }
+
+  private spawn(): FfmpegChild {
+    const socketPath = this.kind === 'video' && SOCKET_OUTPUT ? nutSocketPath() : undefined;
+    const args = this.kind === 'video' ? videoDecoderArgs(this.host.size, socketPath) : audioDecoderArgs();
+    const child = new FfmpegChild(args, { ffmpeg: this.host.ffmpeg, log: this.host.log, signal: this.host.signal, name: `${this.kind} decoder` });
+    this.running.add(child);
+    if (socketPath) this.sockets.set(child, new NutSocketReader(socketPath, new NutDemuxer(this.host.alloc), child.exited));
+    void child.exited.then(() => {
+      this.running.delete(child);
+      this.sockets.get(child)?.close();
+    });
+    return child;
+  }
+
+  /** Gives the line a child for `stream` (the spare when there is one) and starts reading its output. */
+  private start(stream: ElementaryStream): FfmpegChild {
+    const child = this.spare ?? this.spawn();
+    this.spare = undefined;
+    this.child = child;
+    this.started++;
+    if (this.kind === 'video') {
+      this.nut = new NutMuxer([{ kind: 'video', width: PLACEHOLDER_SIZE, height: PLACEHOLDER_SIZE, fourcc: NUT_VIDEO_FOURCC[stream.codec] }]);
+      void child.write(this.nut.header()).catch(() => undefined);
+    } else {
+      const pat = patPacket(AUDIO_PMT_PID, 1, this.cc.pat++);
+      const pmt = pmtPacket(AUDIO_PMT_PID, { programNumber: 1, pcrPid: NO_PCR_PID, streams: [stream] }, this.cc.pmt++);
+      void child.write([pat, pmt]).catch(() => undefined);
+    }
+    const pumped = this.pumped.then(() => this.pump(child));
+    this.pumped = pumped;
+    pumped.catch((err: unknown) => this.host.fail(err as Error));
+    return child;
+  }
+
+  /** Stops the spare: the input has no such stream (or it ended). */
+  dropSpare(): void {
+    void this.spare?.close();
+    this.spare = undefined;
+  }
+
+  /** No more input: the children drain; `pumped` settles after the last frame. */
+  endInput(): void {
+    this.dropSpare();
+    this.child?.endInput();
+  }
+
+  /** A child's output as batches of NUT packets: from its socket, or parsed from stdout. */
+  private async *packets(child: FfmpegChild, demux: NutDemuxer): AsyncGenerator<NutPacket[]> {
+    const socket = this.sockets.get(child);
+    if (socket) yield* socket;
+    else for await (const chunk of child.stdout) yield demux.push(chunk as Uint8Array);
+  }
+
+  /** Hands one child's frames to the host, then checks how the child ended. */
+  private async pump(child: FfmpegChild): Promise<void> {
+    const demux = this.sockets.get(child)?.demuxer ?? (this.kind === 'video' ? new NutDemuxer(this.host.alloc) : new NutDemuxer());
+    let produced = 0;
+    let announced = false;
+    try {
+      for await (const packets of this.packets(child, demux)) {
+        if (!announced && demux.ready) {
+          announced = true;
+          this.output = demux.streams.find((s) => s.kind === this.kind);
+          this.host.announced();
+        }
+        for (const p of packets) {
+          const stream = demux.streams[p.stream];
+          if (stream.kind !== this.kind) continue;
+          produced++;
+          await this.host.frame(stream.kind === 'video' ? videoFrame(p, stream) : audioFrame(p, stream));
+        }
+      }
+    } catch (caught) {
+      if (child.stoppedByUs || this.closed) return;
+      const err = caught instanceof NutFormatError ? new TrickleError('TRICKLE_BAD_MEDIA', `${this.kind} decoder output unreadable: ${caught.message}`, { cause: caught }) : caught;
+      if (err instanceof TrickleError) {
+        await child.close();
+        throw err;
+      }
+      // A stream error: ffmpeg's exit status says more, if it comes within a moment.
+      const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+      const failure = exit && child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
+      await child.close();
+      throw failure ?? new TrickleError('TRICKLE_FFMPEG_EXIT', `reading ffmpeg ${this.kind} decoder output failed: ${(err as Error).message}`, { cause: err });
+    }
+    const exit = await child.exited;
+    if (child.stoppedByUs || this.closed) return;
+    const failure = child.failure(exit, produced ? 'TRICKLE_FFMPEG_EXIT' : 'TRICKLE_BAD_MEDIA');
+    if (failure) throw failure;
+  }
+
+  /** Stops every child (a failure elsewhere, or close()). */
+  stop(): void {
+    for (const c of this.running) void c.close();
+  }
+
+  /** Kills every child (within ~2 s) and waits for their output to be done; idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.running].map((c) => c.close()));
+    await this.pumped.catch(() => undefined);
+  }
+}
