@@ -59,6 +59,9 @@ interface AudioRun extends Run {
   channels: number;
 }
 
+/** Audio going back by more than this (90 kHz) is a restarted source, not an overlap to drop. */
+const AUDIO_REWIND_TICKS = 90_000;
+
 /** Audio muxed before the first video keyframe is held for it, up to this many packets (~4 s of AAC). */
 const MAX_AUDIO_BEFORE_VIDEO = 200;
 
@@ -165,11 +168,18 @@ export class Encoder {
       });
       return;
     }
-    const run = (this.audio ??= this.startAudio(channels, sampleRate));
-    if (run.lastPts !== undefined && frame.pts < run.lastPts) {
-      this.warn('warn', 'audio-backwards', 'audio frame older than the previous one dropped', { pts: frame.pts });
-      return;
+    let run = this.audio;
+    if (run?.lastPts !== undefined && frame.pts < run.lastPts) {
+      if (run.lastPts - frame.pts <= AUDIO_REWIND_TICKS) {
+        this.warn('warn', 'audio-backwards', 'audio frame older than the previous one dropped', { pts: frame.pts });
+        return;
+      }
+      // A restarted source: a fresh child keeps the new timestamps (ffmpeg would drop or rewrite them).
+      this.log.info('audio pts went backwards, restarting the audio encoder', { from: run.lastPts, to: frame.pts });
+      await this.finish(run);
+      run = undefined;
     }
+    run = this.audio = run ?? this.startAudio(channels, sampleRate);
     const d = frame.data;
     if (await this.writeFrame(run, frame.pts, new Uint8Array(d.buffer, d.byteOffset, d.byteLength))) run.lastPts = frame.pts;
   }

@@ -175,19 +175,36 @@ describe('Encoder', () => {
     assert.ok(packets[0].key && packets[10].key, 'each part starts with a keyframe');
   });
 
-  it('restarts when video pts go backwards (kept as given) and drops a repeated pts', async () => {
+  it('restarts when video or audio pts go backwards (kept as given) and drops a repeated pts', async () => {
     const first = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 900_000 + n * 3600, n));
-    const again = Array.from({ length: 5 }, (_, n) => videoFrame(64, 48, 90_000 + n * 3600, n));
-    const video = [...first, { ...first[9] }, ...again];
-    const { ts, encoder } = await encode({ preset: 'ultrafast' }, video);
-    assert.equal(encoder.restarts, 2);
+    const again = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 90_000 + n * 3600, n));
+    // A restarted publisher: audio too starts over, 9 s earlier.
+    const audio1 = Array.from({ length: 19 }, (_, n) => audioFrame(900_000 + n * 1920, 2));
+    const audio2 = Array.from({ length: 19 }, (_, n) => audioFrame(90_000 + n * 1920, 2));
+    const encoder = new Encoder({ preset: 'ultrafast', audio: {} });
+    const output = collect(encoder.output());
+    for (const [video, audio] of [
+      [[...first, { ...first[9] }], audio1],
+      [again, audio2],
+    ] as const) {
+      let ai = 0;
+      for (const v of video) {
+        while (ai < audio.length && audio[ai].pts <= v.pts) await encoder.writeAudio(audio[ai++]);
+        await encoder.writeVideo(v);
+      }
+    }
+    await encoder.end();
     const file = tmp.file('backwards.ts');
-    await writeFile(file, ts);
+    await writeFile(file, Buffer.concat(await output));
+    await encoder.close();
+    assert.equal(encoder.restarts, 2);
     const packets = await probePackets(file, 'v');
     assert.deepEqual(
       packets.map((p) => p.pts),
       [...first, ...again].map((f) => f.pts),
     );
+    const a = (await probePackets(file, 'a')).map((p) => p.pts);
+    assert.ok(a.some((p) => p >= 900_000) && a.some((p) => p < 200_000), 'audio from both parts');
   });
 
   it('lets the caller reuse its frame buffer once writeVideo resolved', async () => {
