@@ -11,8 +11,6 @@ export interface FfmpegChildOptions {
   signal?: AbortSignal;
   /** Names the child in logs and errors ('decoder', 'encoder'). */
   name: string;
-  /** Open a second output pipe (ffmpeg's `pipe:3`), read through `fd3`. */
-  fd3?: boolean;
 }
 
 export interface ChildExit {
@@ -35,8 +33,6 @@ export class FfmpegChild {
   readonly exited: Promise<ChildExit>;
   readonly stdin: Writable;
   readonly stdout: Readable;
-  /** ffmpeg's `pipe:3` output, when opened with the fd3 option. */
-  readonly fd3?: Readable;
   private readonly proc: ResultPromise;
   private readonly log: Logger;
   private readonly tail: string[] = [];
@@ -50,7 +46,7 @@ export class FfmpegChild {
     private readonly opts: FfmpegChildOptions,
   ) {
     this.log = (opts.log ?? silentLogger).child({ ffmpeg: opts.name });
-    this.proc = spawnFfmpeg(args, { ffmpeg: opts.ffmpeg, signal: opts.signal, fd3: opts.fd3 });
+    this.proc = spawnFfmpeg(args, { ffmpeg: opts.ffmpeg, signal: opts.signal });
     this.proc.then(
       () => {},
       () => {},
@@ -60,10 +56,6 @@ export class FfmpegChild {
     // execa (buffer: false) resumes a stdout nobody reads yet, discarding it; ours is read later
     // (an encoder's next child waits for the previous one), so mark it paused from the start.
     this.stdout.pause();
-    if (opts.fd3) {
-      this.fd3 = this.proc.stdio[3] as Readable;
-      this.fd3.pause();
-    }
     // EPIPE when ffmpeg exits before reading everything: reported through exit status instead.
     this.stdin.on('error', (err) => this.log.debug('ffmpeg stdin error', { error: (err as Error).message }));
     this.proc.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk));
@@ -154,7 +146,6 @@ export class FfmpegChild {
       await this.exited;
       clearTimeout(timer);
       this.stdout.destroy();
-      this.fd3?.destroy();
     })();
     return this.closing;
   }

@@ -96,8 +96,6 @@ export interface SpawnFfmpegOptions {
   /** 'pipe' (default) to write into stdin, 'ignore' when ffmpeg reads a file. */
   stdin?: 'pipe' | 'ignore';
   stdout?: 'pipe' | 'ignore';
-  /** Also open fd 3 as an output pipe (`pipe:3`, read from the result's stdio[3]). */
-  fd3?: boolean;
   /** Extra execa options (cwd, env …). */
   extra?: Partial<Options>;
 }
@@ -111,9 +109,10 @@ export function spawnFfmpeg(args: readonly string[], options: SpawnFfmpegOptions
   // -nostdin only turns off keyboard interaction; `-i pipe:0` still reads stdin.
   const stdin = options.stdin ?? 'pipe';
   const stdout = options.stdout ?? 'pipe';
-  const stdio = options.fd3 ? { stdio: [stdin, stdout, 'pipe', 'pipe'] } : { stdin, stdout, stderr: 'pipe' };
   return execa(ffmpeg.path, ['-hide_banner', '-nostdin', ...args], {
-    ...stdio,
+    stdin,
+    stdout,
+    stderr: 'pipe',
     buffer: false,
     encoding: 'buffer',
     reject: false,

@@ -125,7 +125,7 @@ export function ptsDelta(a: number, b: number): number {
 }
 
 /** Index of the next plausible packet start at or after `from` (a 0x47 followed by another 188 bytes later). */
-export function resync(b: Uint8Array, from: number): number {
+function resync(b: Uint8Array, from: number): number {
   const end = b.length;
   for (let i = from; i < end; i++) {
     if (b[i] !== TS_SYNC) continue;

@@ -10,9 +10,9 @@
 //   - the next PES of the same PID starts (any other muxer).
 // Should stuffing ever show up mid-PES (a muxer we have not met), the rest of that PES is dropped
 // and counted, and that PID falls back to waiting for the next PES.
-import { isUnitStart, payloadOffset, pidOf, TS_PACKET_SIZE, TsPacketFramer } from '../ts-packets.js';
+import { isUnitStart, PAT_PID, payloadOffset, pidOf, TS_PACKET_SIZE, TsPacketFramer } from '../ts-packets.js';
 import { readPesHeader, type PesHeader } from './pes.js';
-import { PAT_PID, readPat, readPmt, SectionAssembler, type ElementaryStream, type ProgramMap } from './psi.js';
+import { readPat, readPmt, SectionAssembler, type ElementaryStream, type ProgramMap } from './psi.js';
 
 export interface PesPacket {
   stream: ElementaryStream;

@@ -1,8 +1,8 @@
 // MPEG-TS program tables: reassembling PAT/PMT sections from packets, reading them, and writing our own.
 import { mpegCrc32 } from '../crc32.js';
+import { PAT_PID } from '../ts-packets.js';
 import { esType, type EsCodec, type EsKind } from './stream-types.js';
 
-export const PAT_PID = 0;
 const TABLE_PAT = 0x00;
 const TABLE_PMT = 0x02;
 /** A section is at most 1021 bytes after its 3-byte header (ISO 13818-1). */
