@@ -29,6 +29,8 @@ export type LineKind = 'video' | 'audio';
 export interface LineHost {
   ffmpeg?: FfmpegLocation;
   size: DecodeSize;
+  /** Video output over a unix socket (else stdout). */
+  socket: boolean;
   log: Logger;
   signal?: AbortSignal;
   /** Where video frames are assembled (the decoder's frame pool). */
@@ -48,8 +50,6 @@ const PLACEHOLDER_SIZE = 16;
 /** The PMT PID of the audio-only TS we write (ffmpeg's default); no PCR: ffmpeg times audio by pts. */
 const AUDIO_PMT_PID = 0x1000;
 const NO_PCR_PID = 0x1fff;
-/** Unix sockets where ffmpeg has them (not on Windows). */
-const SOCKET_OUTPUT = process.platform !== 'win32';
 
 /** True when `pts` after `last` is a rewind rather than reordering or a 33-bit wrap. */
 function isRewind(last: number, pts: number): boolean {
@@ -118,7 +118,7 @@ export class DecoderLine {
   }
 
   private spawn(): FfmpegChild {
-    const socketPath = this.kind === 'video' && SOCKET_OUTPUT ? nutSocketPath() : undefined;
+    const socketPath = this.kind === 'video' && this.host.socket ? nutSocketPath() : undefined;
     const args = this.kind === 'video' ? videoDecoderArgs(this.host.size, socketPath) : audioDecoderArgs();
     const child = new FfmpegChild(args, { ffmpeg: this.host.ffmpeg, log: this.host.log, signal: this.host.signal, name: `${this.kind} decoder` });
     this.running.add(child);

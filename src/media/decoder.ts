@@ -29,6 +29,8 @@ export interface DecoderOptions {
   maxFramerate?: number;
   /** Decode audio too (default true). */
   audio?: boolean;
+  /** Decoded video over a unix socket read in place (default: everywhere but Windows), else over stdout. */
+  videoOverSocket?: boolean;
   log?: Logger;
   signal?: AbortSignal;
 }
@@ -75,6 +77,7 @@ export class Decoder {
     const host = (kind: LineKind) => ({
       ffmpeg: opts.ffmpeg,
       size: { width: opts.width, height: opts.height },
+      socket: opts.videoOverSocket ?? process.platform !== 'win32',
       log: this.log,
       signal: opts.signal,
       alloc: (size: number) => this.pool.take(size),

@@ -72,6 +72,16 @@ describe('Decoder', () => {
     assert.ok(audio.some((a) => a.data.some((s) => Math.abs(s) > 0.05)));
   });
 
+  it('reads the video from stdout just as well (the way it goes where there are no unix sockets)', async () => {
+    const file = tmp.file('stereo.ts');
+    const { video, audio } = await decodeFile(file, { videoOverSocket: false });
+    assert.deepEqual(
+      video.map((f) => f.pts),
+      (await probePackets(file, 'v')).map((p) => p.pts),
+    );
+    assert.ok(audio.length > 50);
+  });
+
   it('loses nothing when frames() is iterated late', async () => {
     const file = tmp.file('stereo.ts');
     const bytes = await readFile(file);
