@@ -58,7 +58,7 @@ function isRewind(last: number, pts: number): boolean {
 }
 
 function sameStream(a: ElementaryStream, b: ElementaryStream): boolean {
-  return a.pid === b.pid && a.streamType === b.streamType && a.descriptors.length === b.descriptors.length && a.descriptors.every((x, i) => x === b.descriptors[i]);
+  return a.pid === b.pid && a.streamType === b.streamType && Buffer.compare(a.descriptors, b.descriptors) === 0;
 }
 
 export class DecoderLine {

@@ -117,7 +117,7 @@ export class TsDemuxer {
 
   private onPmt(section: Uint8Array): void {
     const pmt = this.pmt!;
-    if (pmt.last && equalBytes(pmt.last, section)) return; // the usual repeat
+    if (pmt.last && Buffer.compare(pmt.last, section) === 0) return; // the usual repeat
     const map = readPmt(section);
     if (!map || map.programNumber !== this.programNumber) return;
     pmt.last = section;
@@ -233,10 +233,4 @@ function hasStuffing(b: Uint8Array, off: number): boolean {
   if (flags & 0x02 && 1 + used < len + 1) used += 1 + b[off + 5 + used]; // private data
   if (flags & 0x01 && 1 + used < len + 1) used += 1 + b[off + 5 + used]; // extension
   return len > used;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
