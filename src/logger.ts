@@ -9,6 +9,11 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
   /** A logger that adds `fields` to every line (e.g. the stream id). */
   child(fields: Record<string, unknown>): Logger;
+  /**
+   * Keeps `value` (a token, a session's channel URL) out of every line this logger, its parent
+   * and its children print from now on. Optional: a logger that prints nothing needs none.
+   */
+  secret?(value: string | undefined): void;
 }
 
 /** A logger that drops everything: the default for library callers who pass none. */
@@ -20,6 +25,7 @@ export const silentLogger: Logger = {
   child() {
     return silentLogger;
   },
+  secret() {},
 };
 
 /** Wraps `log` so that each `key` logs at most once per `intervalMs` and counts what it suppressed. */

@@ -4,7 +4,7 @@ import { configSection, resolveSettings, type SettingSpec } from '../config/sett
 import { loadConfigFile, type ConfigObject } from '../config/load.js';
 import { isTrickleError, TrickleError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { scrub } from '../config/redact.js';
+import { scrub, SecretSet } from '../config/redact.js';
 import { createCliLogger } from './output/logger.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { installShutdown } from './shutdown.js';
@@ -53,9 +53,9 @@ export function defineAction(cmd: Command, name: string, handler: ActionHandler)
     const args = self.args;
     const flags = typedFlags(self);
     const env = process.env;
-    const secrets: string[] = [];
+    const secrets = new SecretSet();
     const shutdown = installShutdown();
-    let log: Logger = createCliLogger({ format: 'text', level: 'info', color: false });
+    let log: Logger = createCliLogger({ format: 'text', level: 'info', color: false, secrets });
     let code: number;
     try {
       const file = await loadConfigFile({ file: flags.config as string | undefined });
@@ -73,7 +73,7 @@ export function defineAction(cmd: Command, name: string, handler: ActionHandler)
       }
       const format = common.logFormat as 'text' | 'json';
       const color = self.opts().color !== false && !('NO_COLOR' in env) && Boolean(process.stderr.isTTY);
-      log = createCliLogger({ format, level: common.quiet ? 'warn' : common.verbose ? 'debug' : 'info', color });
+      log = createCliLogger({ format, level: common.quiet ? 'warn' : common.verbose ? 'debug' : 'info', color, secrets });
       const ctx: CommandContext = {
         log,
         config,
@@ -85,9 +85,7 @@ export function defineAction(cmd: Command, name: string, handler: ActionHandler)
         quiet: common.quiet,
         format,
         settings: <T>(specs: readonly SettingSpec[]) => resolveSettings(specs, { flags, env, config }) as T,
-        addSecret: (s) => {
-          if (s) secrets.push(s);
-        },
+        addSecret: (s) => secrets.add(s),
       };
       code = (await handler(ctx, args, self)) ?? EXIT.ok;
     } catch (err) {
@@ -101,7 +99,7 @@ export function defineAction(cmd: Command, name: string, handler: ActionHandler)
 }
 
 /** Prints one clear error line (plus hint) and returns the exit code for it. */
-export function reportError(log: Logger, err: unknown, secrets: readonly string[] = []): number {
+export function reportError(log: Logger, err: unknown, secrets: Iterable<string> = []): number {
   if (isTrickleError(err)) {
     log.error(scrub(err.message, secrets), { code: err.code, hint: err.hint, ...err.details });
     return exitCodeFor(err.code);

@@ -56,15 +56,19 @@ export class ChannelRegistry {
     return channel;
   }
 
-  /** Appends one complete segment to `_changes`, as if a publisher had POSTed it. */
-  private announce(change: { added?: string[]; removed?: string[] }): void {
-    if (!this.options.changefeed) return;
-    const feed = this.channels.get(CHANGEFEED);
-    if (!feed || feed.closed) return;
-    const seq = feed.nextWrite;
-    const segment = feed.getForWrite(seq);
-    feed.markWritten(seq);
-    segment.append(Buffer.from(JSON.stringify(change)));
+  /** Appends one complete segment to `name` at its next seq, as if a publisher had POSTed it. */
+  writeSegment(name: string, bytes: Uint8Array): boolean {
+    const channel = this.channels.get(name);
+    if (!channel || channel.closed) return false;
+    const seq = channel.nextWrite;
+    const segment = channel.getForWrite(seq);
+    channel.markWritten(seq);
+    if (bytes.length > 0) segment.append(Buffer.from(bytes));
     segment.close();
+    return true;
+  }
+
+  private announce(change: { added?: string[]; removed?: string[] }): void {
+    if (this.options.changefeed) this.writeSegment(CHANGEFEED, Buffer.from(JSON.stringify(change)));
   }
 }

@@ -36,8 +36,23 @@ export interface Relay {
   readonly port: number;
   /** The URL of channel `name` on this relay. */
   channelUrl(name: string): string;
+  /**
+   * In-process channel management for a program embedding the relay (what an orchestrator's
+   * local publisher does): works whether or not autocreate is on.
+   */
+  readonly channels: LocalChannels;
   /** Closes every channel (readers get EOF), the server and its sockets. Idempotent, bounded. */
   close(): Promise<void>;
+}
+
+export interface LocalChannels {
+  /** Creates `name` with its MIME type (no-op when it exists). */
+  create(name: string, mimeType: string): void;
+  /** Closes and removes `name` (end of stream for its readers); false when there was none. */
+  remove(name: string): boolean;
+  has(name: string): boolean;
+  /** Appends one complete segment (one message on a JSON channel); false when the channel is missing or closed. */
+  write(name: string, bytes: Uint8Array): boolean;
 }
 
 export const DEFAULT_PORT = 3389;
@@ -125,6 +140,12 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     url,
     port,
     channelUrl: (name: string) => url + encodeURIComponent(name),
+    channels: {
+      create: (name, mimeType) => void registry.getOrCreate(name, mimeType),
+      remove: (name) => registry.remove(name),
+      has: (name) => registry.get(name) !== undefined,
+      write: (name, bytes) => registry.writeSegment(name, bytes),
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(sweep);

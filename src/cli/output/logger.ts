@@ -1,13 +1,15 @@
 // The CLI's logger: text or NDJSON lines on stderr only, coloured on an interactive terminal.
 import chalk, { Chalk, type ChalkInstance } from 'chalk';
 import type { Logger, LogLevel } from '../../logger.js';
-import { redact } from '../../config/redact.js';
+import { redact, scrub, scrubDeep, SecretSet } from '../../config/redact.js';
 
 export interface CliLoggerOptions {
   format: 'text' | 'json';
   level: LogLevel | 'silent';
   color: boolean;
   stream?: NodeJS.WritableStream;
+  /** Values kept out of every line (shared with the children); URL credentials are always masked. */
+  secrets?: SecretSet;
 }
 
 const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -21,6 +23,7 @@ function formatValue(v: unknown): string {
 /** Builds the stderr logger for one CLI invocation. */
 export function createCliLogger(options: CliLoggerOptions, bound: Record<string, unknown> = {}): Logger {
   const stream = options.stream ?? process.stderr;
+  const secrets = (options.secrets ??= new SecretSet());
   const c: ChalkInstance = options.color ? chalk : new Chalk({ level: 0 });
   const paint: Record<LogLevel, (s: string) => string> = {
     debug: c.gray,
@@ -30,7 +33,8 @@ export function createCliLogger(options: CliLoggerOptions, bound: Record<string,
   };
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[options.level]) return;
-    const all = redact({ ...bound, ...fields });
+    const all = scrubDeep(redact({ ...bound, ...fields }), secrets);
+    msg = scrub(msg, secrets);
     if (options.format === 'json') {
       stream.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }) + '\n');
       return;
@@ -47,5 +51,6 @@ export function createCliLogger(options: CliLoggerOptions, bound: Record<string,
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     child: (fields) => createCliLogger(options, { ...bound, ...fields }),
+    secret: (value) => secrets.add(value),
   };
 }
