@@ -1,12 +1,16 @@
-// Runs a registration in either mode: once (`--once`), or kept alive until the signal fires, then unregistered.
+// One registration interface over both modes: once (`--once`), or kept alive until the signal fires, then unregistered.
 import { isTrickleError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { registerByoc, unregisterByoc } from './byoc.js';
 import { sleep as realSleep } from '../trickle/transport.js';
-import { LiveRunnerRegistration, type LiveRunnerOptions } from './live-runner.js';
-import type { RegistrationMode } from './types.js';
+import { LiveRunner, type LiveRunnerOptions } from './live-runner/runner.js';
+import type { RegistrationMode, RegistrationOptions } from './types.js';
+import type { LiveRunnerFields } from './live-runner/wire.js';
 
-export interface KeepRegisteredOptions extends LiveRunnerOptions {
+/** What a live runner adds to the shared options (all optional: defaults come from the shared ones). */
+export type LiveRunnerExtras = Partial<Omit<LiveRunnerOptions, keyof RegistrationOptions>>;
+
+export interface KeepRegisteredOptions extends RegistrationOptions, LiveRunnerExtras {
   mode: RegistrationMode;
   /** byoc registers only once this settles (the worker finished load()); live-runner reports `loading` meanwhile. */
   ready?: Promise<void>;
@@ -21,27 +25,43 @@ export interface Registration {
   readonly done: Promise<void>;
   /** Heartbeat now (readiness or sessions changed); no-op in byoc mode. */
   nudge(): void;
+  /** Live-runner: the orchestrator's runner-facing URL from its last reply (session callbacks fall back to it). */
+  orchestratorUrl(): string | undefined;
   /** Unregisters (bounded, idempotent). */
   close(): Promise<void>;
 }
 
+/** The live-runner fields with defaults for a caller that gave only the shared options. */
+function runnerFields(opts: RegistrationOptions & LiveRunnerExtras): LiveRunnerFields {
+  return {
+    ...opts,
+    app: opts.app ?? `live-video-to-video/${opts.name}`,
+    metadata: opts.metadata ?? '',
+    price: opts.price ?? String(opts.pricePerUnit),
+  };
+}
+
 /** Registers once and returns (exit 0), or throws TRICKLE_REGISTRATION_REJECTED (exit 4) / _FAILED. */
-export async function registerOnce(mode: RegistrationMode, opts: LiveRunnerOptions): Promise<{ runnerId?: string }> {
+export async function registerOnce(mode: RegistrationMode, opts: RegistrationOptions & LiveRunnerExtras): Promise<{ runnerId?: string }> {
   if (mode === 'byoc') {
     await registerByoc(opts);
     return {};
   }
   // Without heartbeats the orchestrator expires the runner after its TTL; --once leaves it registered until then.
-  const reg = new LiveRunnerRegistration(opts);
-  await reg.bootstrap();
-  return { runnerId: reg.runnerId };
+  const runner = new LiveRunner({ ...opts, ...runnerFields(opts) });
+  try {
+    await runner.registration.bootstrap();
+    return { runnerId: runner.registration.runnerId };
+  } finally {
+    await runner.o2r.close();
+  }
 }
 
 /** Keeps the worker registered until opts.signal fires; retries with backoff, stops on a rejection. */
 export function keepRegistered(opts: KeepRegisteredOptions): Registration {
   const log = opts.log ?? silentLogger;
   const wait = opts.sleep ?? realSleep;
-  const live = opts.mode === 'live-runner' ? new LiveRunnerRegistration(opts) : undefined;
+  const live = opts.mode === 'live-runner' ? new LiveRunner({ ...opts, ...runnerFields(opts) }) : undefined;
   let isRegistered = false;
   let markRegistered!: () => void;
   const registered = new Promise<void>((r) => (markRegistered = r));
@@ -50,7 +70,7 @@ export function keepRegistered(opts: KeepRegisteredOptions): Registration {
     let delay = opts.retryDelayMs ?? 2000;
     for (;;) {
       try {
-        if (live) await live.bootstrap();
+        if (live) await live.registration.bootstrap();
         else await registerByoc(opts);
         isRegistered = true;
         markRegistered();
@@ -75,7 +95,7 @@ export function keepRegistered(opts: KeepRegisteredOptions): Registration {
         if (opts.signal?.aborted) return;
       }
       await registerWithBackoff();
-      if (live) await live.run();
+      if (live) await live.registration.run();
       else if (opts.signal && !opts.signal.aborted) {
         // BYOC has nothing periodic to do: a ref'd timer keeps the process alive until the signal.
         const keepAlive = setInterval(() => {}, 1 << 30);
@@ -94,7 +114,8 @@ export function keepRegistered(opts: KeepRegisteredOptions): Registration {
   return {
     registered,
     done,
-    nudge: () => live?.nudge(),
+    nudge: () => live?.registration.nudge(),
+    orchestratorUrl: () => live?.registration.orchestrator,
     close() {
       closing ??= (async () => {
         if (live) return live.close();

@@ -14,6 +14,8 @@ import { STREAM_ROUTES } from './stream-routes.js';
 import { StreamManager, type PipelineFactory, type WorkerStream } from './streams.js';
 import { systemRoutes } from './system-routes.js';
 import { SessionReconciler } from './reconcile.js';
+import { SessionCallbacks } from '../register/live-runner/sessions.js';
+import type { RunnerReadiness } from '../register/types.js';
 
 export interface WorkerOptions {
   host?: string;
@@ -36,6 +38,8 @@ export interface WorkerOptions {
   /** /app-version (default "0.0.1"). */
   appVersion?: string;
   nvidiaSmi?: string;
+  /** Orchestrator sessions: reads their headers and makes their channels (default: calls back where the headers say). */
+  sessions?: SessionCallbacks;
 }
 
 export interface Worker {
@@ -48,10 +52,14 @@ export interface Worker {
   readonly loaded: Promise<void>;
   /** Called on every readiness / stream-count change. */
   onStateChange(listener: (status: ReportedStatus) => void): () => void;
-  /** The live-runner sessions running here (streams started with Livepeer-Session-Id), else the stream ids. */
+  /** The orchestrator sessions running here (streams started through a session). */
   sessionIds(): string[];
+  /** What a live runner's heartbeat reports: routable status, free capacity, sessions. */
+  readiness(): RunnerReadiness;
   /** Applies the orchestrator's session list (live-runner heartbeat reply). */
   reconcileSessions(ids: readonly string[]): void;
+  /** The orchestrator released a session: its streams stop now. */
+  stopSession(sessionId: string): Promise<number>;
   /** Stops every stream gracefully, then the server. Idempotent. */
   close(): Promise<void>;
 }
@@ -78,6 +86,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   let factory = opts.createPipeline;
   let streams: StreamManager;
   const state = new WorkerState(() => streams.count);
+  const sessions = opts.sessions ?? new SessionCallbacks({ log });
   streams = new StreamManager({
     capacity,
     createPipeline: (o) => factory!(o),
@@ -86,6 +95,16 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     ffmpeg: opts.ffmpeg,
     device: opts.device,
     onChange: () => state.emit(),
+    onEnded: (stream) => {
+      const { session, channels } = stream;
+      // Released by the orchestrator (or the runner is unregistering): it has closed the channels itself.
+      if (!session || stream.endedBy === 'orchestrator' || stream.endedBy === 'shutdown') return;
+      void (async () => {
+        if (channels) await sessions.closeChannels(session, channels.names);
+        // Ended by itself (input closed, fatal error): the session is handed back too.
+        if (!stream.endedBy) await sessions.release(session);
+      })();
+    },
   });
   const system = systemRoutes(state, {
     pipeline: opts.pipelineName ?? 'byoc',
@@ -93,7 +112,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     appVersion: opts.appVersion ?? '0.0.1',
     nvidiaSmi: opts.nvidiaSmi,
   });
-  const routeCtx = { state, streams, log };
+  const routeCtx = { state, streams, log, sessions };
   const reconciler = new SessionReconciler(streams, log);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -173,8 +192,10 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
       return state.status;
     },
     streams: () => streams.list(),
-    sessionIds: () => streams.list().map((s) => s.sessionId ?? s.id),
+    sessionIds: () => streams.sessionIds(),
+    readiness: () => readiness(state, streams),
     reconcileSessions: (ids) => reconciler.reconcile(ids),
+    stopSession: (id) => streams.stopSession(id),
     loaded,
     onStateChange: (l) => state.onChange(l),
     close() {
@@ -188,4 +209,17 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
       return closing;
     },
   };
+}
+
+/**
+ * Only a `ready` runner is routed to. Slots taken by streams outside the orchestrator's sessions
+ * are not its to give: capacity reports what is left (it counts its own sessions itself).
+ */
+function readiness(state: WorkerState, streams: StreamManager): RunnerReadiness {
+  const sessionIds = streams.sessionIds();
+  if (state.internalState === 'LOADING') return { status: 'loading', capacity: streams.capacity, sessionIds };
+  if (state.internalState === 'ERROR') return { status: 'failed', capacity: streams.capacity, sessionIds };
+  const outside = streams.list().filter((s) => !s.session).length;
+  const free = streams.capacity - outside;
+  return free > 0 ? { status: 'ready', capacity: free, sessionIds } : { status: 'full', capacity: 1, sessionIds };
 }

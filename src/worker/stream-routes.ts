@@ -4,13 +4,16 @@ import type { Logger } from '../logger.js';
 import { BodyError, readBody, readJson } from './body.js';
 import { sendError, sendJson } from './replies.js';
 import type { WorkerState } from './state.js';
+import type { SessionCallbacks, SessionChannels } from '../register/live-runner/sessions.js';
 import { StartRefused, type StreamManager, type WorkerStream } from './streams.js';
-import { normalizeParams, parseStartRequest, ValidationError } from './validate.js';
+import { normalizeParams, parseStartRequest, ValidationError, withSessionChannels } from './validate.js';
 
 export interface StreamRouteContext {
   state: WorkerState;
   streams: StreamManager;
   log: Logger;
+  /** Reads the orchestrator session a request came through, and makes its channels. */
+  sessions: SessionCallbacks;
 }
 
 type Handler = (ctx: StreamRouteContext, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -42,12 +45,23 @@ const start: Handler = async (ctx, req, res) => {
   if (!ctx.state.ready) {
     return sendError(req, res, 503, 'Pipeline is still initializing. Please wait for IDLE status.', { current_state: ctx.state.snapshot() });
   }
+  const session = ctx.sessions.fromHeaders(req.headers);
   let stream: WorkerStream;
+  let channels: SessionChannels | undefined;
   try {
-    const request = parseStartRequest(await readJson(req));
-    const session = req.headers['livepeer-session-id'];
-    stream = ctx.streams.start(request, headerId(req), typeof session === 'string' && session ? session : undefined);
+    let request = parseStartRequest(await readJson(req), { inSession: session !== undefined });
+    ctx.streams.admit(request, headerId(req), session);
+    if (session && !request.subscribeUrl) {
+      try {
+        channels = await ctx.sessions.openChannels(session);
+      } catch (err) {
+        return sendError(req, res, 502, `Error starting stream: ${message(err)}`, { current_state: ctx.state.snapshot() });
+      }
+      request = withSessionChannels(request, channels.worker);
+    }
+    stream = ctx.streams.start(request, headerId(req), session, channels);
   } catch (err) {
+    if (session && channels) void ctx.sessions.closeChannels(session, channels.names);
     if (err instanceof BodyError && err.status === 413) return sendError(req, res, 413, `Error starting stream: ${err.message}`);
     if (err instanceof StartRefused && err.reason === 'capacity') {
       return sendError(req, res, 503, 'Pipeline is still in use', { current_state: ctx.state.snapshot() });
@@ -60,6 +74,9 @@ const start: Handler = async (ctx, req, res) => {
     request_id: stream.request.gatewayRequestId,
     stream_id: stream.id,
     current_state: ctx.state.snapshot(),
+    // In a session: where the client publishes its video (in) and reads the result (out), events and control.
+    ...(session ? { session_id: session.id } : {}),
+    ...(channels ? { channels: { in: channels.client.publish, out: channels.client.subscribe, control: channels.client.control, events: channels.client.events, data: channels.client.data } } : {}),
   });
 };
 

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { Pipeline, PipelineOptions, PipelineResult } from '../pipeline/types.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
+import type { RunnerSession, SessionChannels } from '../register/live-runner/sessions.js';
 import type { StartRequest } from './validate.js';
 
 export type PipelineFactory = (opts: PipelineOptions) => Pipeline;
@@ -15,11 +16,17 @@ export interface WorkerStream {
   readonly request: StartRequest;
   readonly pipeline: Pipeline;
   readonly startedAt: number;
-  /** The live-runner session (Livepeer-Session-Id header) this stream belongs to, if any. */
-  readonly sessionId?: string;
+  /** The orchestrator session (its proxy's headers) this stream belongs to, if any. */
+  readonly session?: RunnerSession;
+  /** The channels the worker created for it through the session callback. */
+  readonly channels?: SessionChannels;
   /** False once the pipeline has ended or is being stopped. */
   running: boolean;
+  /** Who ended it: a client's /stream/stop, the orchestrator (session released), the worker shutting down; unset when it ended by itself. */
+  endedBy?: StopCause;
 }
+
+export type StopCause = 'api' | 'orchestrator' | 'shutdown';
 
 export interface StreamManagerOptions {
   capacity: number;
@@ -32,6 +39,8 @@ export interface StreamManagerOptions {
   onChange?: () => void;
   /** Bound on a graceful stop before the stream is dropped anyway. */
   stopTimeoutMs?: number;
+  /** A stream is gone (after its pipeline settled or its stop timed out), with how it ended. */
+  onEnded?: (stream: WorkerStream, result: PipelineResult | undefined) => void;
 }
 
 export type Lookup =
@@ -77,14 +86,22 @@ export class StreamManager {
     return { stream: this.streams.values().next().value as WorkerStream };
   }
 
-  /** Creates and starts a pipeline in the background; throws StartRefused when it cannot. */
-  start(req: StartRequest, headerId: string | undefined, sessionId?: string): WorkerStream {
+  /** Refuses a start that could not run (every slot taken, the id or the session already running one). */
+  admit(req: StartRequest, headerId: string | undefined, session?: RunnerSession): void {
     const id = headerId || req.gatewayRequestId;
-    const aliases = new Set([id, req.gatewayRequestId, ...(req.streamId ? [req.streamId] : [])]);
-    for (const a of aliases) {
+    for (const a of new Set([id, req.gatewayRequestId, ...(req.streamId ? [req.streamId] : [])])) {
       if ('stream' in this.find(a)) throw new StartRefused('duplicate', `stream ${a} is already running`);
     }
+    const sameSession = session && this.list().find((s) => s.session?.id === session.id);
+    if (sameSession) throw new StartRefused('duplicate', `session ${session.id} already runs stream ${sameSession.id}`);
     if (this.streams.size >= this.opts.capacity) throw new StartRefused('capacity', 'Pipeline is still in use');
+  }
+
+  /** Creates and starts a pipeline in the background; throws StartRefused when it cannot. */
+  start(req: StartRequest, headerId: string | undefined, session?: RunnerSession, channels?: SessionChannels): WorkerStream {
+    this.admit(req, headerId, session);
+    const id = headerId || req.gatewayRequestId;
+    const aliases = new Set([id, req.gatewayRequestId, ...(req.streamId ? [req.streamId] : [])]);
     const p = req.params;
     const log = this.opts.log.child({ stream: id });
     const pipeline = this.opts.createPipeline({
@@ -103,10 +120,11 @@ export class StreamManager {
       device: this.opts.device,
       log,
     });
-    const stream: WorkerStream = { id, aliases, request: req, pipeline, startedAt: Date.now(), sessionId, running: true };
+    const stream: WorkerStream = { id, aliases, request: req, pipeline, startedAt: Date.now(), session, channels, running: true };
     this.streams.set(id, stream);
     this.opts.onChange?.();
-    log.info('stream started', { subscribe: req.subscribeUrl, publish: req.publishUrl, events: req.eventsUrl });
+    // A session's channel URLs are credentials: the logger keeps them out, and they are not named here.
+    log.info('stream started', session ? { session: session.id } : { subscribe: req.subscribeUrl, publish: req.publishUrl, events: req.eventsUrl });
     pipeline.start().catch((err: unknown) => {
       log.warn('stream failed to start', { error: (err as Error)?.message ?? String(err) });
       void pipeline.stop().catch(() => {});
@@ -127,6 +145,7 @@ export class StreamManager {
     } else {
       log.info('stream ended', { reason: result.reason });
     }
+    this.opts.onEnded?.(stream, result);
     this.opts.onChange?.();
   }
 
@@ -136,7 +155,8 @@ export class StreamManager {
   }
 
   /** Stops one stream gracefully (bounded) and frees its slot. */
-  async stop(stream: WorkerStream): Promise<void> {
+  async stop(stream: WorkerStream, cause: StopCause = 'api'): Promise<void> {
+    stream.endedBy ??= cause;
     stream.running = false;
     const timeout = this.opts.stopTimeoutMs ?? 8000;
     let timer: NodeJS.Timeout | undefined;
@@ -154,14 +174,27 @@ export class StreamManager {
       if (this.streams.get(stream.id) === stream) {
         this.streams.delete(stream.id);
         this.endedCount++;
+        this.opts.onEnded?.(stream, undefined);
         this.opts.onChange?.();
       }
     }
   }
 
+  /** Stops the streams of an orchestrator session (it released the session, or no longer lists it). */
+  async stopSession(sessionId: string): Promise<number> {
+    const streams = this.list().filter((s) => s.session?.id === sessionId && s.running);
+    await Promise.allSettled(streams.map((s) => this.stop(s, 'orchestrator')));
+    return streams.length;
+  }
+
+  /** The orchestrator sessions running here. */
+  sessionIds(): string[] {
+    return [...new Set(this.list().flatMap((s) => (s.session ? [s.session.id] : [])))];
+  }
+
   /** Stops every stream (worker shutdown). */
   async stopAll(): Promise<void> {
-    await Promise.allSettled([...this.streams.values()].map((s) => this.stop(s)));
+    await Promise.allSettled([...this.streams.values()].map((s) => this.stop(s, 'shutdown')));
     await Promise.allSettled([...this.ending]);
   }
 }

@@ -33,7 +33,9 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | vo
 /** Path → GET handler (HEAD answers too). */
 export function systemRoutes(state: WorkerState, info: SystemInfo): Record<string, Handler> {
   return {
-    '/health': (req, res) => sendJson(req, res, 200, { status: state.status }),
+    // 200 only while streams can start (IDLE, OK): load balancers and go-livepeer's static-runner
+    // poller route to this worker only then; the body says which state it is in either way.
+    '/health': (req, res) => sendJson(req, res, state.ready ? 200 : 503, { status: state.status }),
     '/version': (req, res) => sendJson(req, res, 200, { pipeline: info.pipeline, model_id: info.modelId, version: packageVersion() }),
     '/app-version': (req, res) => sendJson(req, res, 200, { version: info.appVersion }),
     '/hardware/info': async (req, res) =>

@@ -84,16 +84,25 @@ function channelUrl(body: Record<string, unknown>, key: string): string | undefi
   return v;
 }
 
-/** Checks a parsed /stream/start body; unknown fields (model_id, manifest_id …) are ignored. */
-export function parseStartRequest(body: unknown): StartRequest {
+/**
+ * Checks a parsed /stream/start body; unknown fields (model_id, manifest_id …) are ignored. In an
+ * orchestrator session the channel URLs may be left out together: the worker then creates them.
+ */
+export function parseStartRequest(body: unknown, opts: { inSession?: boolean } = {}): StartRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('request body must be a JSON object');
   const b = body as Record<string, unknown>;
   const id = b.gateway_request_id;
   if (id === undefined || id === null) throw new ValidationError('gateway_request_id is required');
   if (typeof id !== 'string' || id.trim() === '') throw new ValidationError('gateway_request_id must be a non-empty string');
-  for (const key of ['subscribe_url', 'publish_url']) {
-    // Our pipeline always reads an input and writes an output (PyTrickle tolerates neither being absent).
-    if (b[key] === undefined || b[key] === null || b[key] === '') throw new ValidationError(`${key} is required`);
+  const given = (key: string) => !(b[key] === undefined || b[key] === null || b[key] === '');
+  const neither = !given('subscribe_url') && !given('publish_url');
+  if (!(opts.inSession && neither)) {
+    for (const key of ['subscribe_url', 'publish_url']) {
+      // Our pipeline always reads an input and writes an output (PyTrickle tolerates neither being absent).
+      if (!given(key)) {
+        throw new ValidationError(opts.inSession ? `${key} is required when the other channel URL is given (or leave both out to use the session's channels)` : `${key} is required`);
+      }
+    }
   }
   const streamId = typeof b.stream_id === 'string' && b.stream_id !== '' ? b.stream_id : undefined;
   return {
@@ -106,4 +115,9 @@ export function parseStartRequest(body: unknown): StartRequest {
     dataUrl: channelUrl(b, 'data_url'),
     params: normalizeParams(b.params),
   };
+}
+
+/** The request with the session's channels put in for the URLs it left out. */
+export function withSessionChannels(req: StartRequest, urls: { subscribe: string; publish: string; control: string; events: string; data: string }): StartRequest {
+  return { ...req, subscribeUrl: urls.subscribe, publishUrl: urls.publish, controlUrl: urls.control, eventsUrl: urls.events, dataUrl: urls.data };
 }

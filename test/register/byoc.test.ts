@@ -7,6 +7,7 @@ import { TrickleError } from '../../src/errors.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startOrchestrator, type FakeOrchestrator } from '../helpers/orchestrator.js';
 import { api, spawnServe } from '../worker/serve-child.js';
+import { startRelay } from '../helpers/relay.js';
 
 const SECRET = 'orch-secret-7f3a9c';
 const SLOW = fileURLToPath(new URL('../worker/fixtures/slow-load.js', import.meta.url));
@@ -47,7 +48,9 @@ describe('trickle register (byoc)', () => {
       capacity: 2,
       price_per_unit: 5,
       price_scaling: 1,
+      currency: 'wei',
     });
+    assert.equal(orch.capabilities.get('my-filter')?.price_per_unit, 5, 'the orchestrator decoded it into ExternalCapability');
     assert.ok(!r.stderr.includes(SECRET), 'secret must not be printed');
     assert.deepEqual(orch.capabilities.get('my-filter')?.url, 'http://worker.example:8080');
   });
@@ -99,12 +102,13 @@ describe('trickle serve --register byoc', () => {
       SLOW_LOAD_MS: '2500',
     });
     try {
-      assert.deepEqual((await api(serve.url, '/health')).json, { status: 'LOADING' });
+      const loading = await api(serve.url, '/health');
+      assert.deepEqual([loading.status, loading.json], [503, { status: 'LOADING' }]);
       assert.equal(orch.to('/capability/register').length, 0, 'not registered while loading');
       const [reg] = await orch.waitFor('/capability/register', 1);
       assert.notEqual((await api(serve.url, '/health')).json.status, 'LOADING');
       assert.equal(reg!.headers.authorization, SECRET);
-      assert.deepEqual(JSON.parse(reg!.body), { url: 'http://worker:9000', name: 'slow-cap', description: 'trickle video processing worker', capacity: 2, price_per_unit: 0, price_scaling: 1 });
+      assert.deepEqual(JSON.parse(reg!.body), { url: 'http://worker:9000', name: 'slow-cap', description: 'trickle video processing worker', capacity: 2, price_per_unit: 0, price_scaling: 1, currency: 'wei' });
       assert.equal(await serve.stop('SIGTERM'), 143);
       const un = orch.to('/capability/unregister');
       assert.equal(un.length, 1);
@@ -112,6 +116,42 @@ describe('trickle serve --register byoc', () => {
       assert.ok(!serve.stderr().includes(SECRET));
     } finally {
       await serve.stop();
+      await orch.close();
+    }
+  });
+});
+
+describe('BYOC with an API token', () => {
+  it('registers the token; calls from the orchestrator with it as a bearer get 200, a wrong token 401 (the capability is dropped)', async () => {
+    const orch = await startOrchestrator({ secret: SECRET });
+    const relay = await startRelay();
+    const TOKEN = 'worker-api-token-51d0';
+    const serve = await spawnServe(['--processor', 'passthrough', '--api-token', TOKEN, '--register', 'byoc', '--name', 'guarded', '--price-currency', 'eth'], { ORCH_URL: orch.url, ORCH_SECRET: SECRET });
+    try {
+      const [reg] = await orch.waitFor('/capability/register', 1);
+      assert.equal(reg!.status, 200, reg!.reply);
+      const cap = orch.capabilities.get('guarded')!;
+      assert.equal(cap.token, TOKEN, 'ExternalCapability.token is the API token');
+      assert.equal(cap.currency, 'eth');
+      assert.equal(cap.url, serve.url.replace('127.0.0.1', 'localhost'));
+      await fetch(relay.channelUrl('byoc-in'), { method: 'POST', headers: { 'Expect-Content': 'video/mp2t' } });
+      const body = { gateway_request_id: 'byoc-1', subscribe_url: relay.channelUrl('byoc-in'), publish_url: relay.channelUrl('byoc-out'), control_url: relay.channelUrl('byoc-c'), events_url: relay.channelUrl('byoc-e') };
+      const started = await orch.callWorker('guarded', 'start', 'byoc-1', body);
+      assert.equal(started.status, 200, started.text);
+      const updated = await orch.callWorker('guarded', 'params', 'byoc-1', { intensity: 0.5 });
+      assert.equal(updated.status, 200, updated.text);
+      const stopped = await orch.callWorker('guarded', 'stop', 'byoc-1', {});
+      assert.equal(stopped.status, 200, stopped.text);
+      // Another registration of the same worker with the wrong token: the worker refuses the orchestrator.
+      const impostor = await fetch(orch.url + '/capability/register', { method: 'POST', headers: { Authorization: SECRET }, body: JSON.stringify({ ...cap, name: 'impostor', token: 'not-the-token' }) });
+      assert.equal(await impostor.text(), 'ok');
+      const refused = await orch.callWorker('impostor', 'start', 'byoc-2', { ...body, gateway_request_id: 'byoc-2' });
+      assert.equal(refused.status, 401, refused.text);
+      assert.deepEqual(orch.dropped, ['impostor']);
+      assert.ok(!serve.stderr().includes(TOKEN) && !serve.stderr().includes(SECRET));
+    } finally {
+      await serve.stop();
+      await relay.close();
       await orch.close();
     }
   });

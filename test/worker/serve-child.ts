@@ -26,7 +26,7 @@ export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): P
     }, 30_000);
     child.stderr!.on('data', (t: string) => {
       stderr += t;
-      const m = /listening on (\S+)/.exec(stderr);
+      const m = /listening on ([^\s"]+)/.exec(stderr);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -9,6 +9,7 @@ import { startRelay } from '../helpers/relay.js';
 import { makeTs, tempDir } from '../helpers/media-gen.js';
 import { average, frameMeans } from '../process/media.js';
 import { api, spawnServe, waitForHealth, type ServeChild } from './serve-child.js';
+import { until as poll } from '../helpers/until.js';
 
 interface Envelope {
   event: { type: string; [k: string]: unknown };
@@ -51,15 +52,8 @@ function collectEvents(url: string): { events: Envelope[]; close: () => Promise<
   return { events, close: async () => (await sub.close(), await loop) };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls every 200 ms (a stream's state changes slowly), 60 s at most. */
+const until = <T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000) => poll(what, fn, timeoutMs, 200);
 
 /** A channel URL on the test relay (its url ends with the base path). */
 let relayBase = '';

@@ -1,7 +1,7 @@
 // `trickle serve`: the worker HTTP API that orchestrators drive (optionally registering itself).
 import { Command } from 'commander';
 import { addCommonOptions, defineAction, withExamples } from '../command.js';
-import { addRegistrationExtras, REGISTRATION_SPECS, resolveRegistration, type RegistrationSettings } from '../registration-settings.js';
+import { addRegistrationExtras, checkApiToken, REGISTRATION_SPECS, resolveRegistration, type RegistrationSettings } from '../registration-settings.js';
 import { TrickleError } from '../../errors.js';
 import { resolveFfmpeg } from '../../media/ffmpeg.js';
 import { loadProcessor, runLoad } from '../../processor/loader.js';
@@ -10,7 +10,8 @@ import type { DeviceSpec } from '../../processor/types.js';
 import { createWorker } from '../../worker/server.js';
 import { packageVersion } from '../../worker/system-routes.js';
 import { keepRegistered, type Registration } from '../../register/register.js';
-import { gpuInfo } from '../../hardware/gpu.js';
+import { SessionCallbacks } from '../../register/live-runner/sessions.js';
+import { firstGpu } from './register.js';
 
 const MORE = `
 Routes (PyTrickle-compatible, also under /api/stream/*):
@@ -19,6 +20,13 @@ Routes (PyTrickle-compatible, also under /api/stream/*):
                                              gateway_request_id / stream_id in the body)
   GET  /stream/status, /health, /version, /app-version, /hardware/info, /hardware/stats
 States: LOADING (processor load() running) → IDLE → OK (streams active); ERROR if load() failed.
+/health answers 200 while streams can start (IDLE, OK) and 503 while LOADING or ERROR.
+
+Orchestrator sessions (live runners): a request carrying Livepeer-Session-Id/-Token/-Control and
+Livepeer-Runner-Route belongs to a session; /stream/start may then leave out the channel URLs and
+the worker creates in/out/control/events/data through the orchestrator, answering their public
+URLs under "channels". A session the orchestrator releases (O2R) stops at once; a stream that
+ends by itself deletes its channels and releases its session.
 
 Environment: TRICKLE_SERVE_HOST, TRICKLE_SERVE_PORT, TRICKLE_PROCESSOR, TRICKLE_CAPACITY
 (or CAPABILITY_CAPACITY), TRICKLE_API_TOKEN, TRICKLE_REGISTER, TRICKLE_DEVICE, TRICKLE_FFMPEG,
@@ -51,7 +59,7 @@ export function serveCommand(): Command {
     .option('--port <port>', 'port to listen on (default 8080; 0 picks a free one)')
     .option('--processor <name|path>', 'processor every stream runs')
     .option('--capacity <n>', 'concurrent streams (default 1)')
-    .option('--api-token <token>', 'require this bearer token on every route but /health')
+    .option('--api-token <token>', 'require this bearer token on every route but /health (byoc: registered as the capability token)')
     .option('--register <mode>', 'also register with an orchestrator: byoc or live-runner')
     .option('--device <device>', 'auto, cpu or cuda[:N] for model processors')
     .option('--ffmpeg <path>', 'ffmpeg binary to use')
@@ -86,22 +94,27 @@ export function serveCommand(): Command {
       ...REGISTRATION_SPECS.map((spec) => (spec.key === 'capacity' ? { ...spec, env: ['TRICKLE_CAPACITY', 'CAPABILITY_CAPACITY'] } : spec)),
       { key: 'mode', type: 'string', default: 'byoc' },
     ]);
-    ctx.addSecret(s.apiToken);
+    const apiToken = checkApiToken(ctx, s.apiToken);
     if (!s.processor) throw new TrickleError('TRICKLE_USAGE', 'no processor: set --processor NAME|PATH (or TRICKLE_PROCESSOR)');
     if (s.port < 0 || s.port > 65535) throw new TrickleError('TRICKLE_USAGE', `--port must be between 0 and 65535, got ${s.port}`);
     if (!(s.capacity >= 1)) throw new TrickleError('TRICKLE_USAGE', `--capacity must be at least 1, got ${s.capacity}`);
     if (!/^(auto|cpu|cuda(:\d+)?)$/.test(s.device)) throw new TrickleError('TRICKLE_USAGE', `--device must be auto, cpu or cuda[:N], got ${s.device}`);
-    const reg = s.register ? resolveRegistration(ctx, { ...s, mode: s.register }, `http://localhost:${s.port}`) : undefined;
     const ffmpeg = resolveFfmpeg({ ffmpegPath: s.ffmpeg, env: ctx.env });
     const device = s.device as DeviceSpec;
     // Import now so a missing processor is a usage error; load() runs in the background while the worker is LOADING.
     const def = await loadProcessor(s.processor);
+    const reg = s.register
+      ? resolveRegistration(ctx, { ...s, mode: s.register }, { processor: def.name, version: packageVersion(), defaultUrl: `http://localhost:${s.port}` })
+      : undefined;
+    let registration: Registration | undefined;
+    const sessions = new SessionCallbacks({ log: ctx.log, insecure: s.insecure, fallbackBase: () => registration?.orchestratorUrl() });
     const loadAbort = new AbortController();
     const worker = await createWorker({
       host: s.host,
       port: s.port,
       capacity: s.capacity,
-      apiToken: s.apiToken,
+      apiToken,
+      sessions,
       log: ctx.log,
       ffmpeg,
       device,
@@ -117,22 +130,19 @@ export function serveCommand(): Command {
     if (ctx.format === 'json') ctx.log.info(`trickle serve listening on ${worker.url}`, { url: worker.url });
     else process.stderr.write(`trickle serve listening on ${worker.url}\n`);
 
-    let registration: Registration | undefined;
     if (reg) {
-      const gpus = reg.mode === 'live-runner' ? Object.values(await gpuInfo()) : [];
-      const url = s.url ?? `http://localhost:${worker.port}`;
       registration = keepRegistered({
         ...reg,
-        url,
+        url: s.url ?? `http://localhost:${worker.port}`,
+        token: apiToken,
         log: ctx.log,
         signal: ctx.signal,
-        version: packageVersion(),
-        gpu: gpus[0] ? { id: gpus[0].id, name: gpus[0].name, vram_mb: Math.round(gpus[0].memory_total / 1048576) } : undefined,
+        gpu: reg.mode === 'live-runner' ? await firstGpu() : undefined,
         // byoc has no readiness field: register once load() finished (never, when it failed).
         ready: worker.loaded.catch(() => new Promise<void>(() => {})),
-        status: () => (worker.state === 'LOADING' ? 'loading' : worker.state === 'ERROR' ? 'error' : 'ready'),
-        sessionIds: () => worker.sessionIds(),
+        readiness: () => worker.readiness(),
         onSessions: (ids) => worker.reconcileSessions(ids),
+        onReleased: (id) => void worker.stopSession(id),
       });
       worker.onStateChange(() => registration?.nudge());
     }
