@@ -9,6 +9,7 @@ import { runCli, spawnCli } from '../helpers/cli.js';
 import { startOrchestrator, type FakeOrchestrator } from '../helpers/orchestrator.js';
 import { api, spawnServe, waitForHealth } from '../worker/serve-child.js';
 import { until } from '../helpers/until.js';
+import { startRelay } from '../helpers/relay.js';
 
 const SECRET = 'live-secret-5b1e22';
 const SLOW = fileURLToPath(new URL('../worker/fixtures/slow-load.js', import.meta.url));
@@ -131,11 +132,18 @@ describe('trickle register --mode live-runner', () => {
       assert.ok(echo.to('/runners/heartbeat')[0]!.reply.includes(SECRET), 'the orchestrator did echo the secret');
       assert.match(r.stderr, /registration attempt failed/);
       assert.ok(!r.stderr.includes(SECRET), r.stderr);
-      const byoc = await runCli(['register', '--once', '--api-token', 'api-token-echoed-9f', '--name', 'echoed'], { env: env(echo, { CAPABILITY_URL: 'http://w:1' }) });
-      assert.equal(byoc.exitCode, 0, byoc.stderr);
-      assert.ok(echo.to('/capability/register').length >= 1);
     } finally {
       await echo.close();
+    }
+    const echoByoc = await startOrchestrator({ secret: SECRET, echoFirst: 2 });
+    try {
+      const byoc = await runCli(['register', '--once', '--verbose', '--api-token', 'api-token-echoed-9f', '--name', 'echoed'], { env: env(echoByoc, { CAPABILITY_URL: 'http://w:1' }) });
+      assert.equal(byoc.exitCode, 0, byoc.stderr);
+      assert.ok(echoByoc.to('/capability/register')[0]!.reply.includes('api-token-echoed-9f'), 'the orchestrator did echo the token');
+      assert.match(byoc.stderr, /registration attempt failed/);
+      assert.ok(!byoc.stderr.includes('api-token-echoed-9f') && !byoc.stderr.includes(SECRET), byoc.stderr);
+    } finally {
+      await echoByoc.close();
     }
   });
 });
@@ -169,6 +177,26 @@ describe('trickle serve --register live-runner', () => {
       assert.ok(!serve.stderr().includes(SECRET));
     } finally {
       await serve.stop();
+    }
+  });
+
+  it('a stream outside the orchestrator\'s sessions taking the only slot makes the runner "full" (not routed to), then "ready" again', async () => {
+    const relay = await startRelay();
+    const serve = await spawnServe(['--processor', 'passthrough', '--register', 'live-runner', '--name', 'busy'], env(orch));
+    try {
+      await waitForHealth(serve.url, 'IDLE');
+      const id = await until('registered', () => [...orch.runners.values()].find((r) => r.req.label === 'busy')?.id);
+      await fetch(relay.channelUrl('busy-in'), { method: 'POST', headers: { 'Expect-Content': 'video/mp2t' } });
+      const started = await api(serve.url, '/stream/start', { body: { gateway_request_id: 'direct', subscribe_url: relay.channelUrl('busy-in'), publish_url: relay.channelUrl('busy-out') } });
+      assert.equal(started.status, 200, started.text);
+      await until('full', () => (orch.lastHeartbeat(id)?.status === 'full' ? true : undefined));
+      assert.throws(() => orch.reserve(id), /runner not found/, 'a full runner is not routed to');
+      await api(serve.url, '/stream/stop', { body: {} });
+      await until('ready again', () => (orch.lastHeartbeat(id)?.status === 'ready' ? true : undefined));
+      assert.equal(orch.lastHeartbeat(id)!.capacity, 1);
+    } finally {
+      await serve.stop();
+      await relay.close();
     }
   });
 
