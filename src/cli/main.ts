@@ -40,8 +40,18 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Output to a reader that went away (`trickle … --help | head -1`) is dropped quietly; the exit code stays 0. */
+function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+}
+
 /** Runs the CLI on argv; sets process.exitCode (2 for usage errors). */
 export async function main(argv: string[]): Promise<void> {
+  ignoreClosedOutput();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

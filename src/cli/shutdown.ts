@@ -1,4 +1,5 @@
 // Graceful SIGINT/SIGTERM: abort the running command's signal, exit 130/143 after cleanup; a second Ctrl-C forces it.
+// A reader that went away (stdout/stderr EPIPE, `trickle … | head`) ends the command the same way, with exit 0.
 import { EXIT } from './exit-codes.js';
 
 export interface Shutdown {
@@ -31,8 +32,17 @@ export function installShutdown(options: { forceAfterMs?: number; onForce?: () =
   };
   const sigint = () => onSignal('SIGINT');
   const sigterm = () => onSignal('SIGTERM');
+  const outputClosed = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' || exitCode !== undefined) return;
+    exitCode = EXIT.ok;
+    controller.abort('EPIPE');
+    forceTimer = setTimeout(() => process.exit(EXIT.ok), options.forceAfterMs ?? 10_000);
+    forceTimer.unref();
+  };
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
+  process.stdout.on('error', outputClosed);
+  process.stderr.on('error', outputClosed);
   return {
     signal: controller.signal,
     get exitCode() {
@@ -41,6 +51,8 @@ export function installShutdown(options: { forceAfterMs?: number; onForce?: () =
     dispose() {
       process.off('SIGINT', sigint);
       process.off('SIGTERM', sigterm);
+      process.stdout.off('error', outputClosed);
+      process.stderr.off('error', outputClosed);
       if (forceTimer) clearTimeout(forceTimer);
     },
   };
