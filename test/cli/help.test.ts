@@ -42,3 +42,15 @@ test('a malformed config file is a config error (exit 2) naming the file', async
   assert.equal(r.exitCode, 2);
   assert.ok(r.stderr.includes('bad.json'), r.stderr);
 });
+
+test('output into a pipe that closes early ends quietly with exit 0 (no EPIPE crash)', async () => {
+  const { execa } = await import('execa');
+  const { BIN } = await import('../helpers/cli.js');
+  for (const args of ['--help', 'serve --help', 'doctor --json']) {
+    // A reader that takes one line and leaves before the command is done writing.
+    const r = await execa('bash', ['-c', `"${process.execPath}" "${BIN}" ${args} 2>/tmp/trickle-epipe-$$.err | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"; cat /tmp/trickle-epipe-$$.err; rm -f /tmp/trickle-epipe-$$.err`], { reject: false, env: { NO_COLOR: '1' } });
+    const [code, ...stderr] = String(r.stdout).split('\n');
+    assert.equal(code, '0', `${args}: ${stderr.join('\n')}`);
+    assert.ok(!/EPIPE|Unhandled/.test(stderr.join('\n')), `${args}: ${stderr.join('\n')}`);
+  }
+});
