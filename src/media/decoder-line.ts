@@ -19,7 +19,8 @@ import { audioFrame, videoFrame } from './nut-frames.js';
 import { NutSocketReader, nutSocketPath } from './nut-socket.js';
 import type { PesPacket } from './ts/demuxer.js';
 import { isKeyframe } from './ts/keyframes.js';
-import { pesPackets, PTS_WRAP } from './ts/pes.js';
+import { pesPackets } from './ts/pes.js';
+import { PTS_WRAP } from './ts/pts.js';
 import { patPacket, pmtPacket, type ElementaryStream } from './ts/psi.js';
 import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
 
