@@ -16,17 +16,18 @@ import type { NutStream } from './nut/headers.js';
 import { describeStreams, type DecodedStreams } from './nut-frames.js';
 import { TsDemuxer, type TsDemuxEvent, type TsProgram } from './ts/demuxer.js';
 import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
+import { mediaSettings } from './settings-check.js';
+import type { MediaSettings } from './settings.js';
 
 export { decoderArgs } from './decoder-args.js';
 export { to90k, type DecodedStreams } from './nut-frames.js';
 
-export interface DecoderOptions {
+/**
+ * The stream's media settings (the decoder scales to width/height, aspect kept and centre-cropped,
+ * and drops frames by pts so the long-run rate stays at or below maxFramerate) and its own.
+ */
+export interface DecoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
-  /** Scale (aspect kept, centre-cropped) to this size; both or neither. */
-  width?: number;
-  height?: number;
-  /** Drop frames so the long-run rate stays at or below this (PTS-based). */
-  maxFramerate?: number;
   /** Decode audio too (default true). */
   audio?: boolean;
   /** Decoded video over a unix socket read in place (default: everywhere but Windows), else over stdout. */
@@ -69,14 +70,14 @@ export class Decoder {
   droppedByFramerate = 0;
 
   constructor(private readonly opts: DecoderOptions = {}) {
-    if (!opts.width !== !opts.height) throw new TrickleError('TRICKLE_USAGE', 'decoder width and height go together');
+    const media = mediaSettings(opts);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
-    this.limiter = new FramerateLimiter(opts.maxFramerate);
+    this.limiter = new FramerateLimiter(media.maxFramerate);
     this.streams = new Promise((resolve) => (this.announce = resolve));
     const host = (kind: TrackKind) => ({
       ffmpeg: opts.ffmpeg,
-      size: { width: opts.width, height: opts.height },
+      size: { width: media.width, height: media.height },
       socket: opts.videoOverSocket ?? process.platform !== 'win32',
       log: this.log,
       signal: opts.signal,

@@ -17,24 +17,15 @@ import { EncoderTrack } from './encoder-track.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import type { NutMuxStream } from './nut/muxer.js';
 import { TsMuxer } from './ts/muxer.js';
-import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, videoEncoderArgs } from './encoder-args.js';
+import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, outputAudioCodec, videoEncoderArgs, type EncoderAudio } from './encoder-args.js';
+import { mediaSettings } from './settings-check.js';
+import type { MediaSettings } from './settings.js';
 
-export { encoderArgsTs } from './encoder-args.js';
+export { encoderArgsTs, type EncoderAudio } from './encoder-args.js';
 
-export interface EncoderAudio {
-  /** Of the frames to come (default 48000; the output is 48 kHz). */
-  sampleRate?: number;
-  /** Of the frames to come; by default the first audio frame's count. Frames with another count are dropped. */
-  channels?: number;
-  codec?: 'aac' | 'opus';
-}
-
-export interface EncoderOptions {
+/** The stream's media settings (gop, preset …: whatever encoder-args.ts turns into arguments) and the encoder's own. */
+export interface EncoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
-  /** Seconds of frame time between keyframes (default 2). */
-  gop?: number;
-  /** libx264 preset (default 'superfast'). */
-  preset?: string;
   /** Audio stream to encode; null or omitted for video only. */
   audio?: EncoderAudio | null;
   log?: Logger;
@@ -70,19 +61,19 @@ export class Encoder {
   private videoMuxed = false;
   private audioConfig: EncoderAudio | null;
 
-  constructor(private readonly opts: EncoderOptions = {}) {
-    if (opts.gop !== undefined && !(opts.gop > 0)) throw new TrickleError('TRICKLE_USAGE', `gop must be a positive number of seconds, got ${opts.gop}`);
+  constructor(opts: EncoderOptions = {}) {
+    const media = mediaSettings(opts);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
     this.audioConfig = opts.audio ?? null;
-    this.ts = new TsMuxer(opts.audio ? { codec: opts.audio.codec ?? 'aac' } : undefined);
+    this.ts = new TsMuxer(opts.audio ? { codec: outputAudioCodec(media, opts.audio) } : undefined);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
     const child = (name: string, args: string[]) => new FfmpegChild(args, { ffmpeg: opts.ffmpeg, log: this.log, signal: opts.signal, name });
     const failed = (err: Error) => this.out.end(err);
     this.video = new EncoderTrack({
       kind: 'video',
       log: this.log,
-      spawn: (oddSize) => child('video encoder', videoEncoderArgs(opts, oddSize)),
+      spawn: (oddSize) => child('video encoder', videoEncoderArgs(media, oddSize)),
       ptsOffset: 0,
       header: (extradata) => this.ts.setVideoHeader(extradata),
       packet: (p) => this.muxedVideo(this.ts.video(p)),
@@ -91,7 +82,7 @@ export class Encoder {
     this.audio = new EncoderTrack({
       kind: 'audio',
       log: this.log,
-      spawn: () => child('audio encoder', audioEncoderArgs(this.audioConfig!)),
+      spawn: () => child('audio encoder', audioEncoderArgs(media, this.audioConfig!)),
       ptsOffset: AUDIO_OFFSET_SECONDS * 90_000,
       header: (extradata) => this.ts.setAudioHeader(extradata),
       packet: (p) => this.muxedAudio(this.ts.audioPacket(p)),

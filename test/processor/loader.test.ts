@@ -5,7 +5,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinProcessors, loadProcessor, runLoad } from '../../src/processor/loader.js';
-import { parseParamFlags, resolveParams } from '../../src/processor/params.js';
+import { parseParamFlags } from '../../src/cli/param-flags.js';
+import { resolveParams } from '../../src/processor/params.js';
 import { isTrickleError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 
