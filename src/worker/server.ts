@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { TrickleError } from '../errors.js';
+import { FieldError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
@@ -137,7 +137,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new TrickleError('TRICKLE_PORT_IN_USE', `port ${opts.port} is already in use`, { cause: err, hint: 'pick another --port' })
+          ? new FieldError('TRICKLE_PORT_IN_USE', ['port'], () => `port ${opts.port} is already in use`, { cause: err, hint: ([f]) => `pick another ${f}` })
           : new TrickleError('TRICKLE_INTERNAL', `worker could not listen: ${err.message}`, { cause: err }),
       );
     };

@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/logger.js';
 
 const BUILTINS = ['passthrough', 'red-tint', 'blue-tint', 'grayscale', 'sepia', 'brightness', 'invert', 'flip', 'mirror', 'audio-gain'];
 
-test('every built-in of cli.md loads by name with its declared params', async () => {
+test('every documented built-in loads by name with its declared params', async () => {
   const names = builtinProcessors();
   for (const name of BUILTINS) {
     assert.ok(names.includes(name), name);
