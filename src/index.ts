@@ -25,6 +25,7 @@ export { resolveFfmpeg, resolveFfprobe, type FfmpegLocation } from './media/ffmp
 export { TsSegmenter } from './media/ts/segmenter.js';
 export { Decoder } from './media/decoder.js';
 export { Encoder } from './media/encoder.js';
+export type { MediaSettings } from './media/settings.js';
 export {
   TIME_BASE_90K,
   ptsSeconds,

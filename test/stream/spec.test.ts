@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FieldError, isTrickleError } from '../../src/errors.js';
 import { mediaFromParams, mediaSettings } from '../../src/media/settings-check.js';
-import { MEDIA_FIELDS } from '../../src/media/settings.js';
+import { MEDIA_FIELDS, mediaFields } from '../../src/media/settings.js';
 import { checkStreamSpec } from '../../src/stream/spec.js';
 import { prepareStream } from '../../src/stream/prepare.js';
 
@@ -22,7 +22,9 @@ function fieldError(fn: () => unknown, code: string, fields: string[]): FieldErr
 
 describe('media settings', () => {
   it('fill in the table defaults and keep unset what has none', () => {
-    assert.deepEqual(mediaSettings({}), { width: undefined, height: undefined, maxFramerate: undefined, gop: 2, preset: 'superfast' });
+    const settings = mediaSettings({});
+    for (const [name, f] of mediaFields()) assert.equal(settings[name], f.default, name);
+    assert.deepEqual([settings.width, settings.maxFramerate, settings.gop, settings.preset], [undefined, undefined, 2, 'superfast']);
   });
 
   it('refuse each bad value naming the media field, never a flag', () => {
