@@ -69,7 +69,7 @@ export class Decoder {
   /** Video frames dropped by the framerate cap so far. */
   droppedByFramerate = 0;
 
-  constructor(private readonly opts: DecoderOptions = {}) {
+  constructor(opts: DecoderOptions = {}) {
     const media = mediaSettings(opts);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
