@@ -23,7 +23,7 @@ export interface RegistrationSettings {
   insecure: boolean;
 }
 
-/** Registration options of the live-runner mode, added to both commands. */
+/** Registration options beyond the contract's, added to both commands. */
 export function addRegistrationExtras(cmd: Command): Command {
   return cmd
     .option('--price-currency <currency>', 'live-runner price_info.currency (default usd)')
