@@ -1,5 +1,5 @@
-// Built-in `onnx`: runs any image-to-image (or image-to-mask) ONNX model on every frame: --param model=PATH.
-import { TrickleError } from '../src/errors.js';
+// Built-in `onnx`: runs any image-to-image (or image-to-mask) ONNX model on every frame; its `model` param names the file.
+import { FieldError } from '../src/errors.js';
 import { createSession, type SessionHandle } from '../src/models/create-session.js';
 import { ImageModel } from '../src/models/image-model.js';
 import { checkModelFits, parseImageModelConfig, type ImageModelConfig } from '../src/models/image-model-config.js';
@@ -15,7 +15,7 @@ let handle: SessionHandle | undefined;
 
 async function open(params: Params, device: string, log: Logger): Promise<SessionHandle> {
   const path = String(params.model ?? '');
-  if (!path) throw new TrickleError('TRICKLE_USAGE', 'the onnx processor needs --param model=PATH (an .onnx file)');
+  if (!path) throw new FieldError('TRICKLE_USAGE', ['params.model'], ([f]) => `the onnx processor needs ${f}=PATH (an .onnx file)`);
   if (handle) return handle;
   const h = await createSession(path, { device, log });
   try {
@@ -67,7 +67,7 @@ export default defineProcessor({
   },
   update(changed, ctx) {
     const s = ctx.state.onnx as StreamState | undefined;
-    if ('model' in changed) ctx.log.warn('the onnx processor cannot switch models mid-stream; restart it with the new --param model');
+    if ('model' in changed) ctx.log.warn('the onnx processor cannot switch models mid-stream; restart it with the new model param');
     if (s) s.cfg = parseImageModelConfig(ctx.params);
   },
   stop(ctx) {

@@ -60,3 +60,31 @@ export function isAbortError(err: unknown): boolean {
   const name = (err as { name?: string } | null)?.name;
   return name === 'AbortError' || (err as { code?: string } | null)?.code === 'ABORT_ERR';
 }
+
+/** Writes a message (or hint) with the names its fields go by where it is shown. */
+export type FieldText = (names: readonly string[]) => string;
+
+/**
+ * An error about named settings (`media.width`, `params.layout`, `device`): core code writes its
+ * text with the field names, so an HTTP client reads `media.width`; a front end that knows the
+ * fields by other names (the CLI's flags) rewrites it with describe().
+ */
+export class FieldError extends TrickleError {
+  private readonly hintText?: FieldText;
+
+  constructor(
+    code: ErrorCode,
+    readonly fields: readonly string[],
+    private readonly text: FieldText,
+    options: Omit<TrickleErrorOptions, 'hint'> & { hint?: FieldText } = {},
+  ) {
+    super(code, text(fields), { ...options, hint: options.hint?.(fields) });
+    this.hintText = options.hint;
+  }
+
+  /** The message and hint with each field shown as `nameOf(field)`. */
+  describe(nameOf: (field: string) => string): { message: string; hint?: string } {
+    const names = this.fields.map(nameOf);
+    return { message: this.text(names), hint: this.hintText?.(names) };
+  }
+}

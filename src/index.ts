@@ -22,9 +22,10 @@ export {
 
 // Media
 export { resolveFfmpeg, resolveFfprobe, type FfmpegLocation } from './media/ffmpeg.js';
-export { TsSegmenter } from './media/ts-segmenter.js';
+export { TsSegmenter } from './media/ts/segmenter.js';
 export { Decoder } from './media/decoder.js';
 export { Encoder } from './media/encoder.js';
+export type { MediaSettings } from './media/settings.js';
 export {
   TIME_BASE_90K,
   ptsSeconds,

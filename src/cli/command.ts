@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { scrub, SecretSet } from '../config/redact.js';
 import { createCliLogger } from './output/logger.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { withFlags } from './field-flags.js';
 import { installShutdown } from './shutdown.js';
 
 export interface CommandContext {
@@ -28,7 +29,7 @@ export interface CommandContext {
   addSecret(value: string | undefined): void;
 }
 
-/** Adds the flags every command accepts (cli.md). */
+/** Adds the flags every command accepts. */
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'config file (default: search for .trickclirc, trickcli.config.js, package.json#trickcli)')
@@ -101,7 +102,8 @@ export function defineAction(cmd: Command, name: string, handler: ActionHandler)
 /** Prints one clear error line (plus hint) and returns the exit code for it. */
 export function reportError(log: Logger, err: unknown, secrets: Iterable<string> = []): number {
   if (isTrickleError(err)) {
-    log.error(scrub(err.message, secrets), { code: err.code, hint: err.hint, ...err.details });
+    const { message, hint } = withFlags(err);
+    log.error(scrub(message, secrets), { code: err.code, hint, ...err.details });
     return exitCodeFor(err.code);
   }
   const e = err as Error;

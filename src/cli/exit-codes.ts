@@ -1,4 +1,4 @@
-// The one table that turns error codes into exit codes (decisions.md "Exit codes").
+// The one table that turns error codes into exit codes: 0 done, 1 failure, 2 usage, 3 stream not found, 4 registration rejected.
 import type { ErrorCode } from '../errors.js';
 
 export const EXIT = {

@@ -1,4 +1,4 @@
-// One mechanism for every setting: flag > env > config file > default (decisions.md "precedence").
+// One mechanism for every setting: flag > env > config file > default, so existing worker deployments' env keeps working.
 import { TrickleError } from '../errors.js';
 import type { ConfigObject } from './load.js';
 

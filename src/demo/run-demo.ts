@@ -2,15 +2,14 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
-import { isTrickleError, TrickleError } from '../errors.js';
+import { FieldError, isTrickleError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { resolveFfmpeg, spawnFfmpeg } from '../media/ffmpeg.js';
+import { spawnFfmpeg } from '../media/ffmpeg.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import type { PipelineStats } from '../pipeline/types.js';
 import { waitForChannel } from '../pipeline/wait-channel.js';
-import { loadProcessor, runLoad } from '../processor/loader.js';
-import { resolveParams } from '../processor/params.js';
 import { createRelay } from '../relay/index.js';
+import { prepareStream } from '../stream/prepare.js';
 import { Publisher } from '../trickle/publisher.js';
 import { Subscriber } from '../trickle/subscriber.js';
 import { publishTs } from '../trickle/ts-publish.js';
@@ -49,12 +48,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const file = path.resolve(opts.cwd ?? process.cwd(), opts.output ?? 'demo-output.ts');
   const { width = 640, height = 360, fps = 30 } = opts;
   const duration = opts.duration ?? 6;
-  if (!(duration > 0 && duration <= 600)) throw new TrickleError('TRICKLE_USAGE', `--duration must be between 0 and 600 seconds, got ${duration}`);
-  const ffmpeg = resolveFfmpeg({ ffmpegPath: opts.ffmpegPath });
-  const def = await loadProcessor(processorSpec, { cwd: opts.cwd });
-  const params = resolveParams(def, {});
+  if (!(duration > 0 && duration <= 600)) {
+    throw new FieldError('TRICKLE_USAGE', ['duration'], ([f]) => `${f} must be between 0 and 600 seconds, got ${duration}`);
+  }
   const signal = opts.signal ?? new AbortController().signal;
-  await runLoad(def, { log, device: 'auto', params, signal });
+  const prepared = await prepareStream({ processor: processorSpec }, { ffmpegPath: opts.ffmpegPath, cwd: opts.cwd, log, signal });
+  const { ffmpeg, processor: def, params } = prepared;
+  await prepared.startLoad();
 
   const relay = await createRelay({ port: 0, log });
   const pattern = `testsrc2=size=${width}x${height}:rate=${fps}`;
@@ -64,7 +64,18 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     { ffmpeg, stdin: 'ignore', signal },
   );
   source.catch(() => undefined);
-  const pipeline = createPipeline({ input: relay.channelUrl('in'), output: relay.channelUrl('out'), processor: def, params, ffmpeg, log, signal, waitForInput: true });
+  const pipeline = createPipeline({
+    input: relay.channelUrl('in'),
+    output: relay.channelUrl('out'),
+    processor: def,
+    params,
+    media: prepared.spec.media,
+    device: prepared.spec.device,
+    ffmpeg,
+    log,
+    signal,
+    waitForInput: true,
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     await pipeline.start();

@@ -2,12 +2,12 @@
 //
 // The transport stream is read here (TsDemuxer), not by ffmpeg: ffmpeg's MPEG-TS reader and its
 // H.264 parser hold each video frame until the next one arrives (two frame intervals). Each PES
-// goes to its kind's decoder line (decoder-line.ts) the moment it is complete; frames come back
+// goes to its kind's decoder track (decoder-track.ts) the moment it is complete; frames come back
 // through one small queue, video in pooled buffers the caller hands back with release().
 import { TrickleError } from '../errors.js';
 import { rateLimited, silentLogger, type Logger } from '../logger.js';
 import { BoundedQueue } from './bounded-queue.js';
-import { DecoderLine, type LineKind } from './decoder-line.js';
+import { DecoderTrack, type TrackKind } from './decoder-track.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import { FramePool } from './frame-pool.js';
@@ -16,17 +16,18 @@ import type { NutStream } from './nut/headers.js';
 import { describeStreams, type DecodedStreams } from './nut-frames.js';
 import { TsDemuxer, type TsDemuxEvent, type TsProgram } from './ts/demuxer.js';
 import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
+import { mediaSettings } from './settings-check.js';
+import type { MediaSettings } from './settings.js';
 
 export { decoderArgs } from './decoder-args.js';
 export { to90k, type DecodedStreams } from './nut-frames.js';
 
-export interface DecoderOptions {
+/**
+ * The stream's media settings (the decoder scales to width/height, aspect kept and centre-cropped,
+ * and drops frames by pts so the long-run rate stays at or below maxFramerate) and its own.
+ */
+export interface DecoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
-  /** Scale (aspect kept, centre-cropped) to this size; both or neither. */
-  width?: number;
-  height?: number;
-  /** Drop frames so the long-run rate stays at or below this (PTS-based). */
-  maxFramerate?: number;
   /** Decode audio too (default true). */
   audio?: boolean;
   /** Decoded video over a unix socket read in place (default: everywhere but Windows), else over stdout. */
@@ -42,7 +43,7 @@ const QUEUE_FRAMES = 4;
 
 type Frame = VideoFrame | AudioFrame;
 
-/** Decodes a stream of MPEG-TS bytes into frames through ffmpeg children (one line per stream kind). */
+/** Decodes a stream of MPEG-TS bytes into frames through ffmpeg children (one track per stream kind). */
 export class Decoder {
   /**
    * Resolves once the output streams are known (the video one, and the audio one when the input
@@ -52,8 +53,8 @@ export class Decoder {
   readonly streams: Promise<DecodedStreams | undefined>;
   private announce!: (s: DecodedStreams | undefined) => void;
   private readonly demuxer = new TsDemuxer();
-  private readonly video: DecoderLine;
-  private readonly audio?: DecoderLine;
+  private readonly video: DecoderTrack;
+  private readonly audio?: DecoderTrack;
   private readonly queue = new BoundedQueue<Frame>(QUEUE_FRAMES);
   private readonly limiter: FramerateLimiter;
   private readonly pool = new FramePool();
@@ -68,15 +69,15 @@ export class Decoder {
   /** Video frames dropped by the framerate cap so far. */
   droppedByFramerate = 0;
 
-  constructor(private readonly opts: DecoderOptions = {}) {
-    if (!opts.width !== !opts.height) throw new TrickleError('TRICKLE_USAGE', 'decoder width and height go together');
+  constructor(opts: DecoderOptions = {}) {
+    const media = mediaSettings(opts);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
-    this.limiter = new FramerateLimiter(opts.maxFramerate);
+    this.limiter = new FramerateLimiter(media.maxFramerate);
     this.streams = new Promise((resolve) => (this.announce = resolve));
-    const host = (kind: LineKind) => ({
+    const host = (kind: TrackKind) => ({
       ffmpeg: opts.ffmpeg,
-      size: { width: opts.width, height: opts.height },
+      size: { width: media.width, height: media.height },
       socket: opts.videoOverSocket ?? process.platform !== 'win32',
       log: this.log,
       signal: opts.signal,
@@ -85,8 +86,8 @@ export class Decoder {
       announced: () => this.announceIfKnown(),
       fail: (err: Error) => void this.fail(err),
     });
-    this.video = new DecoderLine('video', host('video'));
-    if (opts.audio !== false) this.audio = new DecoderLine('audio', host('audio'));
+    this.video = new DecoderTrack('video', host('video'));
+    if (opts.audio !== false) this.audio = new DecoderTrack('audio', host('audio'));
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
 
@@ -167,7 +168,7 @@ export class Decoder {
     }
   }
 
-  private lines(): DecoderLine[] {
+  private tracks(): DecoderTrack[] {
     return this.audio ? [this.video, this.audio] : [this.video];
   }
 
@@ -188,9 +189,9 @@ export class Decoder {
       } catch {
         /* reported through frames() */
       }
-      for (const line of this.lines()) line.endInput();
+      for (const track of this.tracks()) track.endInput();
       try {
-        await Promise.all(this.lines().map((l) => l.pumped));
+        await Promise.all(this.tracks().map((t) => t.pumped));
         if (this.inputBytes > 0 && !this.demuxer.program) throw this.fail(new TrickleError('TRICKLE_BAD_MEDIA', `no MPEG-TS program found in ${this.inputBytes} bytes of input`));
         this.queue.end();
       } catch {
@@ -215,7 +216,7 @@ export class Decoder {
     if (this.failure || this.closed) return this.failure ?? err;
     this.failure = err;
     this.queue.end(err);
-    for (const line of this.lines()) line.stop();
+    for (const track of this.tracks()) track.stop();
     return err;
   }
 
@@ -224,6 +225,6 @@ export class Decoder {
     this.closed = true;
     this.announceNow();
     this.queue.abort();
-    await Promise.all(this.lines().map((l) => l.close()));
+    await Promise.all(this.tracks().map((t) => t.close()));
   }
 }

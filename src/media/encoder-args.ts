@@ -24,26 +24,41 @@
 //                                          whole output to avoid them (silently moving audio against video)
 //   -output_ts_offset 1 (audio)            the audio encoder's priming makes its first pts negative; a second
 //                                          is added there and taken off again by the Encoder
-import type { EncoderAudio, EncoderOptions } from './encoder.js';
+import { mediaSettings } from './settings-check.js';
+import type { MediaSettings } from './settings.js';
+
+/** The audio stream an encoder writes. */
+export interface EncoderAudio {
+  /** Of the frames to come (default 48000; the output is 48 kHz). */
+  sampleRate?: number;
+  /** Of the frames to come; by default the first audio frame's count. Frames with another count are dropped. */
+  channels?: number;
+  codec?: 'aac' | 'opus';
+}
 
 /** Added to the audio output's pts in ffmpeg (see -output_ts_offset above) and taken off here. */
 export const AUDIO_OFFSET_SECONDS = 1;
 
-function videoEncoding(opts: Pick<EncoderOptions, 'gop' | 'preset'>, oddSize: boolean): string[] {
-  const gop = opts.gop ?? 2;
+function videoEncoding(media: MediaSettings, oddSize: boolean): string[] {
+  const { gop } = media;
   const args = ['-map', '0:v:0'];
   // yuv420p needs even sizes: an odd width/height gets one black pixel row/column.
   if (oddSize) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
-  args.push('-c:v', 'libx264', '-preset', opts.preset ?? 'superfast', '-tune', 'zerolatency', '-bf', '0', '-pix_fmt', 'yuv420p');
+  args.push('-c:v', 'libx264', '-preset', media.preset, '-tune', 'zerolatency', '-bf', '0', '-pix_fmt', 'yuv420p');
   // A thousandth of a second of slack: 90 kHz pts turned into float seconds do not subtract exactly.
   args.push('-force_key_frames', `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${gop - 0.001}))`);
   args.push('-forced-idr', '1', '-x264-params', 'keyint=infinite:scenecut=0:fps=30');
   return [...args, '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];
 }
 
+/** The codec of the audio stream written (the muxer declares it in the PMT). */
+export function outputAudioCodec(_media: MediaSettings, audio: EncoderAudio): 'aac' | 'opus' {
+  return audio.codec ?? 'aac';
+}
+
 /** The channel count is the input's (so a child can start before the first audio frame says it). */
-function audioEncoding(audio: Pick<EncoderAudio, 'codec'>): string[] {
-  const codec = audio.codec === 'opus' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '128k'];
+function audioEncoding(media: MediaSettings, audio: EncoderAudio): string[] {
+  const codec = outputAudioCodec(media, audio) === 'opus' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '128k'];
   return ['-map', '0:a:0', ...codec, '-ar', '48000'];
 }
 
@@ -51,21 +66,22 @@ const INPUT = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '
 const NUT_OUT = ['-avoid_negative_ts', 'disabled', '-flush_packets', '1', '-f', 'nut'];
 
 /** The video encoder's ffmpeg arguments: rgb24 NUT on stdin, H.264 NUT on stdout. */
-export function videoEncoderArgs(opts: Pick<EncoderOptions, 'gop' | 'preset'> = {}, oddSize = false): string[] {
-  return [...INPUT, ...videoEncoding(opts, oddSize), ...NUT_OUT, 'pipe:1'];
+export function videoEncoderArgs(media: MediaSettings, oddSize = false): string[] {
+  return [...INPUT, ...videoEncoding(media, oddSize), ...NUT_OUT, 'pipe:1'];
 }
 
 /** The audio encoder's ffmpeg arguments: f32 NUT on stdin, AAC/Opus NUT on stdout. */
-export function audioEncoderArgs(audio: Pick<EncoderAudio, 'codec'>): string[] {
-  return [...INPUT, ...audioEncoding(audio), '-output_ts_offset', String(AUDIO_OFFSET_SECONDS), ...NUT_OUT, 'pipe:1'];
+export function audioEncoderArgs(media: MediaSettings, audio: EncoderAudio): string[] {
+  return [...INPUT, ...audioEncoding(media, audio), '-output_ts_offset', String(AUDIO_OFFSET_SECONDS), ...NUT_OUT, 'pipe:1'];
 }
 
 /**
  * The same encoding into ffmpeg's own MPEG-TS muxer on pipe:1 (no interleaving delay, pts kept):
  * what a plain `ffmpeg | ffmpeg` pipe runs, for benchmark baselines.
  */
-export function encoderArgsTs(opts: Pick<EncoderOptions, 'gop' | 'preset' | 'audio'> = {}): string[] {
-  const audio = opts.audio ? audioEncoding(opts.audio) : [];
-  return [...INPUT, ...videoEncoding(opts, false), ...audio, '-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1'];
+export function encoderArgsTs(opts: Partial<MediaSettings> & { audio?: EncoderAudio | null } = {}): string[] {
+  const media = mediaSettings(opts);
+  const audio = opts.audio ? audioEncoding(media, opts.audio) : [];
+  return [...INPUT, ...videoEncoding(media, false), ...audio, '-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1'];
 }
 

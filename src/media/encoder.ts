@@ -13,51 +13,27 @@ import { rateLimited, silentLogger, type Logger } from '../logger.js';
 import { BoundedQueue } from './bounded-queue.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
+import { EncoderTrack } from './encoder-track.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
-import { NutDemuxer, NutFormatError } from './nut/demuxer.js';
-import { NutMuxer } from './nut/muxer.js';
-import { to90k } from './nut-frames.js';
+import type { NutMuxStream } from './nut/muxer.js';
 import { TsMuxer } from './ts/muxer.js';
-import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, videoEncoderArgs } from './encoder-args.js';
+import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, outputAudioCodec, videoEncoderArgs, type EncoderAudio } from './encoder-args.js';
+import { mediaSettings } from './settings-check.js';
+import type { MediaSettings } from './settings.js';
 
-export { encoderArgsTs } from './encoder-args.js';
+export { encoderArgsTs, type EncoderAudio } from './encoder-args.js';
 
-export interface EncoderAudio {
-  /** Of the frames to come (default 48000; the output is 48 kHz). */
-  sampleRate?: number;
-  /** Of the frames to come; by default the first audio frame's count. Frames with another count are dropped. */
-  channels?: number;
-  codec?: 'aac' | 'opus';
-}
-
-export interface EncoderOptions {
+/** The stream's media settings (gop, preset …: whatever encoder-args.ts turns into arguments) and the encoder's own. */
+export interface EncoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
-  /** Seconds of frame time between keyframes (default 2). */
-  gop?: number;
-  /** libx264 preset (default 'superfast'). */
-  preset?: string;
   /** Audio stream to encode; null or omitted for video only. */
   audio?: EncoderAudio | null;
   log?: Logger;
   signal?: AbortSignal;
 }
 
-/** One ffmpeg child of a line (video or audio) and the NUT muxer feeding it. */
-interface Run {
-  child: FfmpegChild;
-  nut: NutMuxer;
-  pumped: Promise<void>;
-  lastPts?: number;
-}
-
-interface VideoRun extends Run {
-  width: number;
-  height: number;
-}
-
-interface AudioRun extends Run {
-  channels: number;
-}
+type VideoStream = Extract<NutMuxStream, { kind: 'video' }>;
+type AudioStream = Extract<NutMuxStream, { kind: 'audio' }>;
 
 /** Audio going back by more than this (90 kHz) is a restarted source, not an overlap to drop. */
 const AUDIO_REWIND_TICKS = 90_000;
@@ -73,42 +49,52 @@ export class Encoder {
   private readonly out = new BoundedQueue<Uint8Array>(1 << 20, (c) => c.length);
   private readonly log: Logger;
   private readonly warn: ReturnType<typeof rateLimited>;
-  /** One muxer for both lines: continuity counters run on through restarts. */
+  /** One muxer for both tracks: continuity counters run on through restarts. */
   private readonly ts: TsMuxer;
-  private video?: VideoRun;
-  private audio?: AudioRun;
-  /** Children started ahead of the first frames, so ffmpeg's start-up overlaps the decoder's. */
-  private spare?: FfmpegChild;
-  private spareAudio?: FfmpegChild;
-  /** Every child's output muxed to its end, in order, per line. */
-  private videoPumped: Promise<void> = Promise.resolve();
-  private audioPumped: Promise<void> = Promise.resolve();
+  /** The variant of a video child is whether it pads odd sizes. */
+  private readonly video: EncoderTrack<VideoStream, boolean>;
+  private readonly audio: EncoderTrack<AudioStream>;
   /** Audio packets that came out before the first video keyframe (they go right after it). */
   private audioBeforeVideo: Uint8Array[] | null = [];
   private ending?: Promise<void>;
   private closed = false;
   private videoMuxed = false;
   private audioConfig: EncoderAudio | null;
-  /** Video children started so far (1 + size-change restarts). */
-  restarts = 0;
 
-  constructor(private readonly opts: EncoderOptions = {}) {
-    if (opts.gop !== undefined && !(opts.gop > 0)) throw new TrickleError('TRICKLE_USAGE', `gop must be a positive number of seconds, got ${opts.gop}`);
+  constructor(opts: EncoderOptions = {}) {
+    const media = mediaSettings(opts);
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
     this.audioConfig = opts.audio ?? null;
-    this.ts = new TsMuxer(opts.audio ? { codec: opts.audio.codec ?? 'aac' } : undefined);
+    this.ts = new TsMuxer(opts.audio ? { codec: outputAudioCodec(media, opts.audio) } : undefined);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
-    this.spare = this.spawnVideo(false);
-    if (opts.audio) this.spareAudio = this.spawnAudio();
+    const child = (name: string, args: string[]) => new FfmpegChild(args, { ffmpeg: opts.ffmpeg, log: this.log, signal: opts.signal, name });
+    const failed = (err: Error) => this.out.end(err);
+    this.video = new EncoderTrack({
+      kind: 'video',
+      log: this.log,
+      spawn: (oddSize) => child('video encoder', videoEncoderArgs(media, oddSize)),
+      ptsOffset: 0,
+      header: (extradata) => this.ts.setVideoHeader(extradata),
+      packet: (p) => this.muxedVideo(this.ts.video(p)),
+      failed,
+    });
+    this.audio = new EncoderTrack({
+      kind: 'audio',
+      log: this.log,
+      spawn: () => child('audio encoder', audioEncoderArgs(media, this.audioConfig!)),
+      ptsOffset: AUDIO_OFFSET_SECONDS * 90_000,
+      header: (extradata) => this.ts.setAudioHeader(extradata),
+      packet: (p) => this.muxedAudio(this.ts.audioPacket(p)),
+      failed,
+    });
+    this.video.warm(false);
+    if (opts.audio) this.audio.warm(undefined);
   }
 
-  private spawnAudio(): FfmpegChild {
-    return new FfmpegChild(audioEncoderArgs(this.audioConfig!), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'audio encoder' });
-  }
-
-  private spawnVideo(oddSize: boolean): FfmpegChild {
-    return new FfmpegChild(videoEncoderArgs(this.opts, oddSize), { ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.opts.signal, name: 'video encoder' });
+  /** Video children started so far (1 + size-change restarts). */
+  get restarts(): number {
+    return this.video.started;
   }
 
   /** True when this encoder has no audio stream (audio frames are ignored). */
@@ -121,11 +107,10 @@ export class Encoder {
    * the output declares none; false when it is too late for that.
    */
   withoutAudio(): boolean {
-    if (this.audio || this.videoMuxed) return !this.audioConfig;
+    if (this.audio.stream || this.videoMuxed) return !this.audioConfig;
     this.audioConfig = null;
     this.ts.dropAudio();
-    void this.spareAudio?.close();
-    this.spareAudio = undefined;
+    void this.audio.dropSpare();
     return true;
   }
 
@@ -135,23 +120,23 @@ export class Encoder {
     if (frame.data.length !== frame.width * frame.height * 3) {
       throw new TrickleError('TRICKLE_BAD_MEDIA', `video frame holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`);
     }
-    const run = this.video;
-    if (run && (run.width !== frame.width || run.height !== frame.height)) {
-      this.log.info('output size changed, restarting encoder', { from: `${run.width}x${run.height}`, to: `${frame.width}x${frame.height}` });
-      await this.finish(run);
-      this.video = undefined;
-    } else if (run?.lastPts !== undefined && frame.pts <= run.lastPts) {
-      if (frame.pts === run.lastPts) {
+    const track = this.video;
+    const running = track.stream;
+    if (running && (running.width !== frame.width || running.height !== frame.height)) {
+      this.log.info('output size changed, restarting encoder', { from: `${running.width}x${running.height}`, to: `${frame.width}x${frame.height}` });
+      await track.finish();
+    } else if (track.lastPts !== undefined && frame.pts <= track.lastPts) {
+      if (frame.pts === track.lastPts) {
         this.warn('warn', 'same-pts', 'video frame with the same pts as the previous one dropped', { pts: frame.pts });
         return;
       }
       // ffmpeg would rewrite backwards timestamps to last+1; a fresh child keeps them as they are.
-      this.log.info('video pts went backwards, restarting encoder', { from: run.lastPts, to: frame.pts });
-      await this.finish(run);
-      this.video = undefined;
+      this.log.info('video pts went backwards, restarting encoder', { from: track.lastPts, to: frame.pts });
+      await track.finish();
     }
-    const current = (this.video ??= this.startVideo(frame.width, frame.height));
-    if (await this.writeFrame(current, frame.pts, frame.data)) current.lastPts = frame.pts;
+    // yuv420p needs even sizes: an odd one gets a child with the pad filter.
+    if (!track.stream) track.open({ kind: 'video', width: frame.width, height: frame.height }, frame.width % 2 === 1 || frame.height % 2 === 1);
+    await this.writeFrame(track, frame.pts, frame.data);
   }
 
   /** Queues one block of audio (dropped when no audio stream was configured or its format differs). */
@@ -159,7 +144,8 @@ export class Encoder {
     this.assertOpen();
     const audio = this.audioConfig;
     if (!audio) return;
-    const channels = this.audio?.channels ?? audio.channels ?? frame.channels;
+    const track = this.audio;
+    const channels = track.stream?.channels ?? audio.channels ?? frame.channels;
     const sampleRate = audio.sampleRate ?? 48_000;
     if (frame.channels !== channels || frame.sampleRate !== sampleRate) {
       this.warn('warn', 'audio-format', 'audio frame format differs from the encoder stream, dropped', {
@@ -168,94 +154,32 @@ export class Encoder {
       });
       return;
     }
-    let run = this.audio;
-    if (run?.lastPts !== undefined && frame.pts < run.lastPts) {
-      if (run.lastPts - frame.pts <= AUDIO_REWIND_TICKS) {
+    if (track.lastPts !== undefined && frame.pts < track.lastPts) {
+      if (track.lastPts - frame.pts <= AUDIO_REWIND_TICKS) {
         this.warn('warn', 'audio-backwards', 'audio frame older than the previous one dropped', { pts: frame.pts });
         return;
       }
       // A restarted source: a fresh child keeps the new timestamps (ffmpeg would drop or rewrite them).
-      this.log.info('audio pts went backwards, restarting the audio encoder', { from: run.lastPts, to: frame.pts });
-      await this.finish(run);
-      run = undefined;
+      this.log.info('audio pts went backwards, restarting the audio encoder', { from: track.lastPts, to: frame.pts });
+      await track.finish();
     }
-    run = this.audio = run ?? this.startAudio(channels, sampleRate);
+    if (!track.stream) {
+      this.ts.setAudioChannels(channels);
+      track.open({ kind: 'audio', sampleRate, channels }, undefined);
+    }
     const d = frame.data;
-    if (await this.writeFrame(run, frame.pts, new Uint8Array(d.buffer, d.byteOffset, d.byteLength))) run.lastPts = frame.pts;
+    await this.writeFrame(track, frame.pts, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
   }
 
-  /** Writes one frame to a run's child; false when it was dropped. */
-  private async writeFrame(run: Run, pts: number, data: Uint8Array): Promise<boolean> {
+  /** Writes one frame to a track's child, unless NUT cannot carry its pts. */
+  private async writeFrame<S extends NutMuxStream, V>(track: EncoderTrack<S, V>, pts: number, data: Uint8Array): Promise<void> {
     const p = Math.round(pts);
     if (p < 0) {
       this.warn('warn', 'negative-pts', 'frame with negative pts dropped (NUT cannot carry it)', { pts });
-      return false;
+      return;
     }
-    // Resolves once the OS has the bytes: the caller may then reuse `data` (processors do).
-    await run.child.write([run.nut.frameHeader(0, p, data.length), data]);
-    return true;
-  }
-
-  private startVideo(width: number, height: number): VideoRun {
-    const nut = new NutMuxer([{ kind: 'video', width, height }]);
-    const odd = width % 2 === 1 || height % 2 === 1;
-    if (odd) void this.spare?.close(); // started without the pad filter
-    const child = (!odd && this.spare) || this.spawnVideo(odd);
-    this.spare = undefined;
-    this.restarts++;
-    void child.write(nut.header()).catch(() => {});
-    const pumped = this.videoPumped.then(() => this.pump(child, 'video'));
-    this.videoPumped = pumped;
-    pumped.catch(() => {}); // reported through output() and the next write/end
-    return { child, nut, width, height, pumped };
-  }
-
-  private startAudio(channels: number, sampleRate: number): AudioRun {
-    const nut = new NutMuxer([{ kind: 'audio', sampleRate, channels }]);
-    const child = this.spareAudio ?? this.spawnAudio();
-    this.spareAudio = undefined;
-    this.ts.setAudioChannels(channels);
-    void child.write(nut.header()).catch(() => {});
-    const pumped = this.audioPumped.then(() => this.pump(child, 'audio'));
-    this.audioPumped = pumped;
-    pumped.catch(() => {});
-    return { child, nut, channels, pumped };
-  }
-
-  /** Muxes one child's packets into the shared output, then checks how it exited. */
-  private async pump(child: FfmpegChild, kind: 'video' | 'audio'): Promise<void> {
-    const demux = new NutDemuxer();
-    let headerTaken = false;
-    const offset = kind === 'audio' ? AUDIO_OFFSET_SECONDS * 90_000 : 0;
-    try {
-      for await (const chunk of child.stdout) {
-        const packets = demux.push(chunk as Uint8Array);
-        if (!headerTaken && demux.ready) {
-          headerTaken = true;
-          if (kind === 'video') this.ts.setVideoHeader(demux.streams[0].extradata);
-          else this.ts.setAudioHeader(demux.streams[0].extradata);
-        }
-        for (const p of packets) {
-          const pts = to90k(p.pts, demux.streams[p.stream].timeBase) - offset;
-          if (kind === 'video') await this.muxedVideo(this.ts.video({ pts, key: p.key, data: p.data }));
-          else await this.muxedAudio(this.ts.audioPacket({ pts, data: p.data }));
-        }
-      }
-    } catch (err) {
-      if (!child.stoppedByUs && err instanceof NutFormatError) {
-        // Bytes we cannot read from our own encoder: stop it and say so.
-        await child.close();
-        const failure = new TrickleError('TRICKLE_FFMPEG_EXIT', `reading the ffmpeg ${kind} encoder's output failed: ${err.message}`, { cause: err });
-        this.out.end(failure);
-        throw failure;
-      }
-      if (!child.stoppedByUs) this.log.debug('encoder output error', { error: (err as Error).message });
-    }
-    const failure = child.failure(await child.exited);
-    if (failure) {
-      this.out.end(failure);
-      throw failure;
-    }
+    await track.write(p, data);
+    track.lastPts = pts;
   }
 
   private async muxedVideo(bytes: Uint8Array): Promise<void> {
@@ -272,20 +196,12 @@ export class Encoder {
     if (this.audioBeforeVideo.length > MAX_AUDIO_BEFORE_VIDEO) this.audioBeforeVideo.shift();
   }
 
-  /** Ends a run's input and waits until its output is muxed. */
-  private async finish(run: Run | undefined): Promise<void> {
-    if (!run) return;
-    run.child.endInput();
-    await run.pumped;
-  }
-
   /** No more frames: flushes ffmpeg; output() ends after the last bytes. */
   end(): Promise<void> {
     this.ending ??= (async () => {
       try {
-        await Promise.all([this.finish(this.video), this.finish(this.audio)]);
-        this.video = this.audio = undefined;
-        await Promise.all([this.spare?.close(), this.spareAudio?.close()]);
+        await Promise.all([this.video.finish(), this.audio.finish()]);
+        await Promise.all([this.video.dropSpare(), this.audio.dropSpare()]);
         // Audio with no video at all still comes out.
         for (const a of this.audioBeforeVideo ?? []) await this.out.push(a);
         this.out.end();
@@ -310,9 +226,7 @@ export class Encoder {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const runs = [this.video, this.audio];
-    this.video = this.audio = undefined;
     this.out.abort();
-    await Promise.all([...runs.map((r) => r?.child.close()), this.spare?.close(), this.spareAudio?.close()]);
+    await Promise.all([this.video.close(), this.audio.close()]);
   }
 }

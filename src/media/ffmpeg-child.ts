@@ -53,9 +53,11 @@ export class FfmpegChild {
     );
     this.stdin = this.proc.stdin!;
     this.stdout = this.proc.stdout!;
-    // execa (buffer: false) resumes a stdout nobody reads yet, discarding it; ours is read later
-    // (an encoder's next child waits for the previous one), so mark it paused from the start.
+    // execa (buffer: false) resumes a stdout nobody reads yet, and Node drains one when the child
+    // exits, discarding it either way; ours is read later (a line's next child waits for the
+    // previous one's output), so it is paused from the start and a listener keeps it so at exit.
     this.stdout.pause();
+    this.stdout.on('readable', () => {});
     // EPIPE when ffmpeg exits before reading everything: reported through exit status instead.
     this.stdin.on('error', (err) => this.log.debug('ffmpeg stdin error', { error: (err as Error).message }));
     this.proc.stderr!.on('data', (chunk: Buffer) => this.onStderr(chunk));

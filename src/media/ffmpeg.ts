@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { execa, type Options, type ResultPromise } from 'execa';
-import { TrickleError } from '../errors.js';
+import { FieldError } from '../errors.js';
 
 export type FfmpegSource = 'option' | 'env' | 'ffmpeg-static' | 'path';
 
@@ -13,14 +13,18 @@ export interface FfmpegLocation {
 }
 
 export interface ResolveFfmpegOptions {
-  /** `--ffmpeg` (or the merged config value): wins over everything. */
+  /** The binary the user named: wins over everything. */
   ffmpegPath?: string;
   env?: NodeJS.ProcessEnv;
 }
 
-const INSTALL_HINT =
+/** How to get an ffmpeg; `field` names the setting that picks a binary. */
+const installHint = ([field]: readonly string[]) =>
   'Install ffmpeg (Debian/Ubuntu: `sudo apt-get install ffmpeg`, macOS: `brew install ffmpeg`), ' +
-  'or point --ffmpeg / FFMPEG_PATH at a binary.';
+  `or point ${field} / FFMPEG_PATH at a binary.`;
+
+/** An ffmpeg (or ffprobe) that is not there. */
+const notFound = (message: string) => new FieldError('TRICKLE_FFMPEG_NOT_FOUND', ['ffmpegPath'], () => message, { hint: installHint });
 
 function isExecutable(file: string): boolean {
   try {
@@ -60,15 +64,13 @@ export function resolveFfmpeg(options: ResolveFfmpegOptions = {}): FfmpegLocatio
   const env = options.env ?? process.env;
   if (options.ffmpegPath) {
     if (!isExecutable(options.ffmpegPath)) {
-      throw new TrickleError('TRICKLE_FFMPEG_NOT_FOUND', `ffmpeg not found at ${options.ffmpegPath}`, { hint: INSTALL_HINT });
+      throw notFound(`ffmpeg not found at ${options.ffmpegPath}`);
     }
     return { path: options.ffmpegPath, source: 'option' };
   }
   if (env.FFMPEG_PATH) {
     if (!isExecutable(env.FFMPEG_PATH)) {
-      throw new TrickleError('TRICKLE_FFMPEG_NOT_FOUND', `FFMPEG_PATH points at ${env.FFMPEG_PATH}, which is not an executable`, {
-        hint: INSTALL_HINT,
-      });
+      throw notFound(`FFMPEG_PATH points at ${env.FFMPEG_PATH}, which is not an executable`);
     }
     return { path: env.FFMPEG_PATH, source: 'env' };
   }
@@ -76,8 +78,8 @@ export function resolveFfmpeg(options: ResolveFfmpegOptions = {}): FfmpegLocatio
   if (bundled) return { path: bundled, source: 'ffmpeg-static' };
   const onPath = whichSync('ffmpeg', env);
   if (onPath) return { path: onPath, source: 'path' };
-  throw new TrickleError('TRICKLE_FFMPEG_NOT_FOUND', 'no ffmpeg found (checked --ffmpeg, FFMPEG_PATH, ffmpeg-static, PATH)', {
-    hint: INSTALL_HINT,
+  throw new FieldError('TRICKLE_FFMPEG_NOT_FOUND', ['ffmpegPath'], ([f]) => `no ffmpeg found (checked ${f}, FFMPEG_PATH, ffmpeg-static, PATH)`, {
+    hint: installHint,
   });
 }
 
@@ -87,7 +89,7 @@ export function resolveFfprobe(ffmpeg: FfmpegLocation, env: NodeJS.ProcessEnv = 
   if (isExecutable(sibling)) return sibling;
   const onPath = whichSync('ffprobe', env);
   if (onPath) return onPath;
-  throw new TrickleError('TRICKLE_FFMPEG_NOT_FOUND', 'no ffprobe found beside ffmpeg or on PATH', { hint: INSTALL_HINT });
+  throw notFound('no ffprobe found beside ffmpeg or on PATH');
 }
 
 export interface SpawnFfmpegOptions {

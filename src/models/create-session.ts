@@ -1,9 +1,9 @@
 // createSession(): one ModelSession per model file and device per process, with auto → CPU fallback.
 import path from 'node:path';
-import { TrickleError } from '../errors.js';
+import { FieldError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { DeviceSpec } from '../processor/types.js';
-import { CUDA_HINT, deviceKey, parseDevice, type ParsedDevice } from './device.js';
+import { cudaHint, deviceKey, parseDevice, type ParsedDevice } from './device.js';
 import { ModelSession } from './session.js';
 
 export interface CreateSessionOptions {
@@ -62,12 +62,10 @@ async function open(modelPath: string, device: ParsedDevice, log: Logger): Promi
     if (device.kind === 'cuda') {
       await cpu.close();
       // The short fix rides in the message too: wrappers (processor load errors) may drop the hint.
-      const msg = `--device ${deviceKey(device)}: CUDA is not usable here (${reason}); on a GPU host run \`npm run setup:gpu\` (needs NVIDIA driver, CUDA 12, cuDNN 9) or use --device cpu`;
-      throw new TrickleError('TRICKLE_DEVICE_UNAVAILABLE', msg, {
-        cause: cudaErr,
-        hint: CUDA_HINT,
-        details: { device: deviceKey(device) },
-      });
+      const key = deviceKey(device);
+      const msg = ([f]: readonly string[]) =>
+        `${f} ${key}: CUDA is not usable here (${reason}); on a GPU host run \`npm run setup:gpu\` (needs NVIDIA driver, CUDA 12, cuDNN 9) or use ${f} cpu`;
+      throw new FieldError('TRICKLE_DEVICE_UNAVAILABLE', ['device'], msg, { cause: cudaErr, hint: ([f]) => cudaHint(f), details: { device: key } });
     }
     if (!warnedFallback) {
       warnedFallback = true;

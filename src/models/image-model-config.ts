@@ -1,5 +1,5 @@
 // The `onnx` processor's params and the check that a model fits them (TRICKLE_MODEL errors say expected vs actual).
-import { TrickleError } from '../errors.js';
+import { FieldError, TrickleError } from '../errors.js';
 import type { TensorLayout } from '../media/frames.js';
 import { parseColor, type MaskEffect } from '../image/mask-mix.js';
 import type { TensorInfo } from './worker-protocol.js';
@@ -15,39 +15,40 @@ export interface ImageModelConfig {
   effect: MaskEffect;
 }
 
-function usage(msg: string): TrickleError {
-  return new TrickleError('TRICKLE_USAGE', msg);
+/** A param of the onnx processor whose value it cannot use: `params.NAME=VALUE: expected …`. */
+function badParam(name: string, value: unknown, expected: string): FieldError {
+  return new FieldError('TRICKLE_USAGE', [`params.${name}`], ([f]) => `${f}=${value}: expected ${expected}`);
 }
 
 function triple(name: string, v: unknown): [number, number, number] | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   const parts = Array.isArray(v) ? v.map(Number) : String(v).split(',').map((p) => Number(p.trim()));
   if (parts.length === 1 && Number.isFinite(parts[0])) return [parts[0], parts[0], parts[0]];
-  if (parts.length !== 3 || !parts.every(Number.isFinite)) throw usage(`--param ${name}=${v}: expected one number or three comma-separated numbers (R,G,B)`);
+  if (parts.length !== 3 || !parts.every(Number.isFinite)) throw badParam(name, v, 'one number or three comma-separated numbers (R,G,B)');
   return [parts[0], parts[1], parts[2]];
 }
 
 /** Why: params arrive as strings/numbers from flags, config and live updates; this validates them once. */
 export function parseImageModelConfig(p: Record<string, unknown>): ImageModelConfig {
   const layout = String(p.layout ?? 'nchw').toLowerCase();
-  if (layout !== 'nchw' && layout !== 'nhwc') throw usage(`--param layout=${p.layout}: expected nchw or nhwc`);
+  if (layout !== 'nchw' && layout !== 'nhwc') throw badParam('layout', p.layout, 'nchw or nhwc');
   const sizeRaw = String(p.size ?? 'model').toLowerCase();
   let size: ImageModelConfig['size'];
   if (sizeRaw === 'model' || sizeRaw === 'frame') size = sizeRaw;
   else {
     const m = /^(\d+)x(\d+)$/.exec(sizeRaw);
-    if (!m || Number(m[1]) === 0 || Number(m[2]) === 0) throw usage(`--param size=${p.size}: expected model, frame or WxH`);
+    if (!m || Number(m[1]) === 0 || Number(m[2]) === 0) throw badParam('size', p.size, 'model, frame or WxH');
     size = { width: Number(m[1]), height: Number(m[2]) };
   }
   const range = Number(p.range ?? 1);
-  if (range !== 1 && range !== 255) throw usage(`--param range=${p.range}: expected 1 or 255`);
+  if (range !== 1 && range !== 255) throw badParam('range', p.range, '1 or 255');
   const output = String(p.output ?? 'image').toLowerCase();
-  if (output !== 'image' && output !== 'mask') throw usage(`--param output=${p.output}: expected image or mask`);
+  if (output !== 'image' && output !== 'mask') throw badParam('output', p.output, 'image or mask');
   let color: readonly [number, number, number] | undefined;
   try {
     color = parseColor(String(p.blend ?? ''));
   } catch (err) {
-    throw usage(`--param blend: ${(err as Error).message}`);
+    throw new FieldError('TRICKLE_USAGE', ['params.blend'], ([f]) => `${f}: ${(err as Error).message}`);
   }
   const alpha = Number(p.alpha ?? 0.5);
   const effect: MaskEffect = color ? { kind: 'blend', color, alpha: Number.isFinite(alpha) ? alpha : 0.5 } : { kind: 'blur', radius: Number(p.blur ?? 15) };
@@ -67,8 +68,8 @@ export function fixedSize(input: TensorInfo, layout: TensorLayout): { width: num
 export function checkModelFits(path: string, inputs: TensorInfo[], outputs: TensorInfo[], cfg: ImageModelConfig): void {
   const want = cfg.layout === 'nchw' ? 'float32[1,3,H,W]' : 'float32[1,H,W,3]';
   const fail = (what: string, expected: string, actual: string) =>
-    new TrickleError('TRICKLE_MODEL', `model ${path} does not fit the onnx processor: ${what} expected ${expected}, got ${actual}`, {
-      hint: 'set --param layout=nchw|nhwc, size=model|frame|WxH, output=image|mask to match the model',
+    new FieldError('TRICKLE_MODEL', ['params.layout', 'params.size', 'params.output'], () => `model ${path} does not fit the onnx processor: ${what} expected ${expected}, got ${actual}`, {
+      hint: ([layout, size, output]) => `set ${layout}=nchw|nhwc, ${size}=model|frame|WxH, ${output}=image|mask to match the model`,
       details: { expected, actual },
     });
   const input = inputs[0];

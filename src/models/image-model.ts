@@ -2,7 +2,7 @@
 import { rgbToTensor, tensorToRgb, type VideoFrame } from '../media/frames.js';
 import { applyMask, MaskScratch } from '../image/mask-mix.js';
 import { resizePlane, resizeRgb } from '../image/resize.js';
-import { TrickleError } from '../errors.js';
+import { FieldError } from '../errors.js';
 import { fixedSize, outputGeometry, type ImageModelConfig } from './image-model-config.js';
 import type { ModelRunner, ModelSession } from './session.js';
 
@@ -25,11 +25,11 @@ export class ImageModel {
     const fixed = fixedSize(this.#session.inputs[0], cfg.layout);
     const want = cfg.size === 'model' ? (fixed ?? frame) : cfg.size === 'frame' ? frame : cfg.size;
     if (fixed && (fixed.width !== want.width || fixed.height !== want.height)) {
-      throw new TrickleError(
-        'TRICKLE_MODEL',
-        `model ${this.#session.path} takes a fixed ${fixed.width}x${fixed.height} input; size=${cfg.size === 'frame' ? 'frame' : `${want.width}x${want.height}`} asks for ${want.width}x${want.height}`,
-        { hint: 'use --param size=model to resize frames to the model input', details: { expected: fixed, actual: want } },
-      );
+      const asked = cfg.size === 'frame' ? 'frame' : `${want.width}x${want.height}`;
+      throw new FieldError('TRICKLE_MODEL', ['params.size'], ([f]) => `model ${this.#session.path} takes a fixed ${fixed.width}x${fixed.height} input; ${f}=${asked} asks for ${want.width}x${want.height}`, {
+        hint: ([f]) => `use ${f}=model to resize frames to the model input`,
+        details: { expected: fixed, actual: want },
+      });
     }
     return { width: want.width, height: want.height };
   }

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { Publisher } from '../trickle/publisher.js';
 import type { PipelineEvent } from './types.js';
 
-/** queue_event_type for each event type (reference.md §5.2); anything else is a processor's custom event. */
+/** PyTrickle's queue_event_type for each event type; anything else is a processor's custom event. */
 const TOPICS: Record<string, string> = {
   heartbeat: 'stream_heartbeat',
   status: 'ai_stream_events',

@@ -4,16 +4,13 @@ import { Decoder } from '../media/decoder.js';
 import { Encoder } from '../media/encoder.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { MediaSettings } from '../media/settings.js';
 import type { Publisher } from '../trickle/publisher.js';
 import { publishTs } from '../trickle/ts-publish.js';
 
 export interface MediaStagesOptions {
+  media: MediaSettings;
   ffmpeg?: FfmpegLocation;
-  width?: number;
-  height?: number;
-  maxFramerate?: number;
-  gop: number;
-  preset?: string;
   log: Logger;
   /** Kills both children (the hard end of a stop). */
   signal: AbortSignal;
@@ -31,19 +28,14 @@ export class MediaStages {
   audioDropped = 0;
 
   constructor(private readonly opts: MediaStagesOptions) {
-    this.decoder = new Decoder({
-      ffmpeg: opts.ffmpeg,
-      width: opts.width,
-      height: opts.height,
-      maxFramerate: opts.maxFramerate,
-      log: opts.log,
-      signal: opts.signal,
-    });
-    this.encoder = new Encoder({ ffmpeg: opts.ffmpeg, gop: opts.gop, preset: opts.preset, audio: {}, log: opts.log, signal: opts.signal });
+    const { media, ffmpeg, log, signal } = opts;
+    this.decoder = new Decoder({ ...media, ffmpeg, log, signal });
+    this.encoder = new Encoder({ ...media, audio: {}, ffmpeg, log, signal });
   }
 
-  set maxFramerate(fps: number | undefined) {
-    this.decoder.maxFramerate = fps;
+  /** Applies the settings a running stream can change (the table's live fields). */
+  update(changes: Partial<MediaSettings>): void {
+    if ('maxFramerate' in changes) this.decoder.maxFramerate = changes.maxFramerate;
   }
 
   /** Encoder restarts after output size changes. */

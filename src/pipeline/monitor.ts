@@ -32,7 +32,7 @@ export function paramsHash(params: Params): string {
   return createHash('sha256').update(sorted).digest('hex').slice(0, 16);
 }
 
-/** The heartbeat event body (reference.md §5.2). */
+/** The heartbeat event body, in PyTrickle's shape. */
 export function heartbeatEvent(s: MonitorSnapshot): Record<string, unknown> {
   return {
     urls: s.urls,
@@ -46,7 +46,7 @@ export function heartbeatEvent(s: MonitorSnapshot): Record<string, unknown> {
   };
 }
 
-/** The `{"type":"status"}` event body (decisions.md "Worker API", ai-runner's fields). */
+/** The `{"type":"status"}` event body, with ai-runner's fields (sent every 10 s from a stream's first second). */
 export function statusEvent(s: MonitorSnapshot, now = Date.now()): Record<string, unknown> {
   return {
     pipeline: s.pipeline,

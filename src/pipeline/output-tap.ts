@@ -1,7 +1,7 @@
 // Wraps the output Publisher so the pipeline sees what reaches it: first write, segments, video PTS (latency).
 import type { Publisher } from '../trickle/publisher.js';
 import type { SegmentWriter } from '../trickle/types.js';
-import { TsPtsSniffer } from './ts-pts.js';
+import { TsPtsSniffer } from '../media/ts/pts-sniffer.js';
 
 export interface OutputTapHooks {
   onFirstWrite(): void;

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { isAbortError, isTrickleError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { MediaSettings } from '../media/settings.js';
+import { mediaFromParams, mediaSettings, setFields } from '../media/settings-check.js';
 import type { Params } from '../processor/types.js';
 import { Publisher } from '../trickle/publisher.js';
 import { Subscriber } from '../trickle/subscriber.js';
@@ -48,6 +50,8 @@ class StreamPipeline implements Pipeline {
   private readonly monitor: StreamMonitor;
   private readonly events?: EventsChannel;
   private readonly data?: DataChannel;
+  /** This stream's media settings: the options' over what its start params ask for. */
+  private readonly mediaSpec: MediaSettings;
   private publisher?: Publisher;
   private media?: MediaStages;
   private started = false;
@@ -79,6 +83,7 @@ class StreamPipeline implements Pipeline {
     this.log = (opts.log ?? silentLogger).child({ stream: this.streamId.slice(0, 8) });
     this.done = new Promise((resolve) => (this.settle = resolve));
     const internal = opts.internal ?? {};
+    this.mediaSpec = mediaSettings({ ...mediaFromParams(opts.params), ...setFields(opts.media) });
     this.maxLagMs = internal.maxLagMs ?? 1000;
     this.queue = new LeakyQueue<Frame>({
       capacity: internal.queueCapacity ?? 2,
@@ -108,7 +113,7 @@ class StreamPipeline implements Pipeline {
         stats: this.stats(),
         params: this.params,
         urls: { subscribe: opts.input, publish: opts.output, control: opts.control ?? '', events: opts.events ?? '', data: opts.data ?? '' },
-        dimensions: { width: this.dims.width || opts.width || 512, height: this.dims.height || opts.height || 512 },
+        dimensions: { width: this.dims.width || this.mediaSpec.width || 512, height: this.dims.height || this.mediaSpec.height || 512 },
         audioFpsIn: this.audioIn.fps(),
         audioFpsOut: this.audioOut.fps(),
         pipeline: opts.processor.name ?? 'processor',
@@ -138,16 +143,7 @@ class StreamPipeline implements Pipeline {
       );
     } else await this.runner.start();
     this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
-    this.media = new MediaStages({
-      ffmpeg: this.opts.ffmpeg,
-      width: this.opts.width,
-      height: this.opts.height,
-      maxFramerate: this.opts.maxFramerate ?? numberParam(this.opts.params?.max_framerate),
-      gop: this.opts.gop ?? 2,
-      preset: this.opts.internal?.preset,
-      log: this.log,
-      signal: this.hardAbort.signal,
-    });
+    this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal });
     if (this.opts.control) {
       void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
     }
@@ -295,7 +291,7 @@ class StreamPipeline implements Pipeline {
   }
 
   async update(params: Params): Promise<void> {
-    if (params.max_framerate !== undefined && this.media) this.media.maxFramerate = numberParam(params.max_framerate);
+    this.media?.update(mediaFromParams(params, 'live'));
     const changed = await this.runner.update(params);
     this.marks.lastParamsAt = Date.now();
     this.log.info('params updated', { keys: Object.keys(changed).join(',') });
@@ -351,9 +347,4 @@ class StreamPipeline implements Pipeline {
       queued: this.queue.size,
     } as PipelineStats;
   }
-}
-
-function numberParam(v: unknown): number | undefined {
-  const n = typeof v === 'string' ? Number(v) : (v as number);
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }

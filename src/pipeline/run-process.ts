@@ -1,36 +1,15 @@
-// The core of `trickle process`: load a processor, run one pipeline until its input ends, report stats.
-import { TrickleError } from '../errors.js';
-import { silentLogger, type Logger } from '../logger.js';
-import { resolveFfmpeg } from '../media/ffmpeg.js';
-import { loadProcessor, runLoad } from '../processor/loader.js';
-import { parseParamFlags, resolveParams } from '../processor/params.js';
-import type { DeviceSpec } from '../processor/types.js';
+// The core of `trickle process`: prepare the stream, run one pipeline until its input ends, report stats.
+import { FieldError, TrickleError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import { prepareStream, type PrepareOptions } from '../stream/prepare.js';
+import type { StreamSpecInput, StreamUrls } from '../stream/spec.js';
 import { createPipeline } from './pipeline.js';
-import type { PipelineEvent, PipelineInternalOptions, PipelineResult, PipelineStats } from './types.js';
+import type { Pipeline, PipelineEvent, PipelineInternalOptions, PipelineResult, PipelineStats } from './types.js';
 
-export interface ProcessOptions {
-  input: string;
-  output: string;
-  processor: string;
-  /** Repeated --param KEY=VALUE. */
-  param?: string[];
-  /** --params JSON (already parsed). */
-  params?: Record<string, unknown>;
-  control?: string;
-  events?: string;
-  data?: string;
-  width?: number;
-  height?: number;
-  maxFramerate?: number;
-  gop?: number;
-  device?: DeviceSpec;
-  ffmpegPath?: string;
+export interface ProcessOptions extends PrepareOptions {
+  /** Channels (input and output required), processor, params, device, media. */
+  spec: StreamSpecInput & { urls: Partial<StreamUrls> };
   waitForInput?: boolean;
-  /** Where relative processor paths resolve from. */
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  log?: Logger;
-  signal?: AbortSignal;
   /** Called every `statsIntervalMs` with a stats snapshot (the CLI prints it). */
   onStats?: (stats: PipelineStats) => void;
   statsIntervalMs?: number;
@@ -38,67 +17,45 @@ export interface ProcessOptions {
   internal?: PipelineInternalOptions;
 }
 
-const DEVICES = /^(auto|cpu|cuda(:\d+)?)$/;
-
 /** Runs one pipeline; resolves with how it ended (input-not-found is thrown as TRICKLE_STREAM_NOT_FOUND). */
 export async function runProcess(opts: ProcessOptions): Promise<PipelineResult & { stats: PipelineStats }> {
   const log = opts.log ?? silentLogger;
-  for (const [name, v] of [['--in', opts.input], ['--out', opts.output], ['--processor', opts.processor]] as const) {
-    if (!v) throw new TrickleError('TRICKLE_USAGE', `${name} is required`);
-  }
-  for (const [name, v] of [['--in', opts.input], ['--out', opts.output], ['--control', opts.control], ['--events', opts.events], ['--data', opts.data]] as const) {
-    if (v !== undefined && !/^https?:\/\//.test(v)) throw new TrickleError('TRICKLE_INVALID_URL', `${name} must be an http(s) URL, got ${v}`);
-  }
-  if (!opts.width !== !opts.height) throw new TrickleError('TRICKLE_USAGE', '--width and --height go together');
-  const device = opts.device ?? 'auto';
-  if (!DEVICES.test(device)) throw new TrickleError('TRICKLE_USAGE', `--device must be auto, cpu or cuda[:N], got ${device}`);
-  const ffmpeg = resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, env: opts.env });
-  const def = await loadProcessor(opts.processor, { cwd: opts.cwd });
-  const params = resolveParams(def, parseParamFlags(opts.param), opts.params);
-  const loadAbort = new AbortController();
-  const onAbort = () => loadAbort.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  // load() runs beside the pipeline: until it finishes the output carries passthrough video.
-  const ready = runLoad(def, { log, device, params, signal: loadAbort.signal });
-  ready.catch(() => undefined);
-  const pipeline = createPipeline({
-    input: opts.input,
-    output: opts.output,
-    control: opts.control,
-    events: opts.events,
-    data: opts.data,
-    processor: def,
-    params,
-    width: opts.width,
-    height: opts.height,
-    maxFramerate: opts.maxFramerate,
-    gop: opts.gop,
-    device,
-    ffmpeg,
-    log,
-    signal: opts.signal,
-    onEvent: opts.onEvent,
-    ready,
-    waitForInput: opts.waitForInput,
-    internal: opts.internal,
-  });
+  const prepared = await prepareStream(opts.spec, opts);
+  const { processor, params, spec } = prepared;
+  const urls = spec.urls!;
+  let pipeline: Pipeline | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
+    pipeline = createPipeline({
+      ...urls,
+      processor,
+      params,
+      media: spec.media,
+      device: spec.device,
+      ffmpeg: prepared.ffmpeg,
+      log,
+      signal: opts.signal,
+      onEvent: opts.onEvent,
+      // load() runs beside the pipeline: until it finishes the output carries passthrough video.
+      ready: prepared.startLoad(),
+      waitForInput: opts.waitForInput,
+      internal: opts.internal,
+    });
     await pipeline.start();
-    log.info('processing', { processor: def.name, in: opts.input, out: opts.output });
-    if (opts.onStats) timer = setInterval(() => opts.onStats!(pipeline.stats()), opts.statsIntervalMs ?? 1000);
+    log.info('processing', { processor: processor.name, in: urls.input, out: urls.output });
+    const running = pipeline;
+    if (opts.onStats) timer = setInterval(() => opts.onStats!(running.stats()), opts.statsIntervalMs ?? 1000);
     const result = await pipeline.done;
     if (result.reason === 'input-not-found') {
-      throw new TrickleError('TRICKLE_STREAM_NOT_FOUND', `input channel not found: ${opts.input}`, {
-        hint: 'start the publisher first, or pass --wait to wait for the channel',
+      throw new FieldError('TRICKLE_STREAM_NOT_FOUND', ['waitForInput'], () => `input channel not found: ${urls.input}`, {
+        hint: ([f]) => `start the publisher first, or wait for the channel (${f})`,
       });
     }
     if (result.reason === 'error') throw result.error ?? new TrickleError('TRICKLE_INTERNAL', 'pipeline failed');
     return { ...result, stats: pipeline.stats() };
   } finally {
     if (timer) clearInterval(timer);
-    opts.signal?.removeEventListener('abort', onAbort);
-    loadAbort.abort();
-    await pipeline.stop();
+    prepared.abort();
+    await pipeline?.stop();
   }
 }

@@ -21,7 +21,7 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Owns the ProcessorContext of one stream and calls the hooks with the error policy of decisions.md. */
+/** Owns the ProcessorContext of one stream and calls its hooks: a hook that throws costs its frame (passed on unchanged), never the stream. */
 export class ProcessorRunner {
   readonly ctx: ProcessorContext;
   private readonly def: ProcessorDefinition;

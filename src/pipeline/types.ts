@@ -1,6 +1,7 @@
 // The Pipeline's public shape: what `process`, `serve` and `demo` drive.
 import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
+import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
 
 export interface PipelineOptions {
@@ -14,11 +15,12 @@ export interface PipelineOptions {
   /** A processor whose load() has already run (loadProcessor + runLoad). */
   processor: ProcessorDefinition;
   params?: Params;
-  width?: number;
-  height?: number;
-  maxFramerate?: number;
-  /** Keyframe interval in seconds (default 2). */
-  gop?: number;
+  /**
+   * Size, frame-rate cap, keyframe interval, encoder settings (defaults for what is unset). Params
+   * that carry one of them (width, height, max_framerate) fill in what is unset here at start,
+   * and max_framerate follows every update.
+   */
+  media?: Partial<MediaSettings>;
   device?: DeviceSpec;
   ffmpeg?: FfmpegLocation;
   streamId?: string;
@@ -53,8 +55,6 @@ export interface PipelineInternalOptions {
   queueCapacity?: number;
   /** Graceful stop budget before children are killed (default 3000). */
   stopGraceMs?: number;
-  /** x264 preset (default the encoder's). */
-  preset?: string;
 }
 
 /** A monitoring event, as published on the events channel (PyTrickle envelope is added there). */

@@ -1,10 +1,10 @@
-// Merges a processor's declared defaults with --param KEY=VALUE and --params JSON, typed by the defaults.
-import { TrickleError } from '../errors.js';
+// Merges a processor's declared defaults with JSON values and KEY=VALUE text, typed by the defaults.
+import { FieldError } from '../errors.js';
 import type { Params, ProcessorDefinition } from './types.js';
 
 function coerce(key: string, raw: string, declared: unknown): unknown {
   const bad = (what: string) =>
-    new TrickleError('TRICKLE_USAGE', `--param ${key}=${raw}: expected ${what}`, { details: { param: key } });
+    new FieldError('TRICKLE_USAGE', [`params.${key}`], ([f]) => `${f}=${raw}: expected ${what}`, { details: { param: key } });
   if (typeof declared === 'number') {
     const n = Number(raw.trim());
     if (raw.trim() === '' || !Number.isFinite(n)) throw bad('a number');
@@ -38,34 +38,23 @@ function coerce(key: string, raw: string, declared: unknown): unknown {
   return raw;
 }
 
-/** Splits repeated `KEY=VALUE` flags into a record (usage error on a missing `=`). */
-export function parseParamFlags(list: readonly string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const i = item.indexOf('=');
-    if (i <= 0) throw new TrickleError('TRICKLE_USAGE', `--param expects KEY=VALUE, got "${item}"`);
-    out[item.slice(0, i).trim()] = item.slice(i + 1);
-  }
-  return out;
-}
-
-/** Declared defaults ← --params JSON ← --param KEY=VALUE (coerced to the default's type). */
-export function resolveParams(def: ProcessorDefinition, cliParams: Record<string, string> = {}, json?: object): Params {
+/** Declared defaults ← JSON values ← KEY=VALUE text (coerced to the default's type). */
+export function resolveParams(def: ProcessorDefinition, text: Record<string, string> = {}, json?: object): Params {
   const declared: Params = { ...(def.params ?? {}) };
   const out: Params = { ...declared };
   if (json !== undefined) {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      throw new TrickleError('TRICKLE_USAGE', '--params must be a JSON object');
+      throw new FieldError('TRICKLE_USAGE', ['params'], ([f]) => `${f} must be a JSON object`);
     }
     for (const [k, v] of Object.entries(json)) {
       if (typeof declared[k] === 'number' && typeof v !== 'number') {
         const n = typeof v === 'string' ? Number(v) : NaN;
-        if (!Number.isFinite(n)) throw new TrickleError('TRICKLE_USAGE', `--params ${k}: expected a number, got ${JSON.stringify(v)}`);
+        if (!Number.isFinite(n)) throw new FieldError('TRICKLE_USAGE', [`params.${k}`], ([f]) => `${f}: expected a number, got ${JSON.stringify(v)}`);
         out[k] = n;
       } else out[k] = v;
     }
   }
-  for (const [k, raw] of Object.entries(cliParams)) out[k] = coerce(k, raw, declared[k]);
+  for (const [k, raw] of Object.entries(text)) out[k] = coerce(k, raw, declared[k]);
   return out;
 }
 

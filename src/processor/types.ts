@@ -1,4 +1,4 @@
-// The processor contract (decisions.md "Frames and processors"): a default export with optional hooks.
+// The processor contract: a module whose default export describes optional hooks (load, start, video, audio, update, stop).
 import type { Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
 
@@ -11,7 +11,7 @@ export type DeviceSpec = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
 export interface LoadContext {
   log: Logger;
   device: DeviceSpec;
-  /** Declared defaults merged with --param/--params/config. */
+  /** Declared defaults merged with the params the front end was given (flags, config). */
   params: Params;
   signal: AbortSignal;
 }
@@ -38,7 +38,7 @@ type MaybePromise<T> = T | Promise<T>;
 export interface ProcessorDefinition<P extends Params = Params> {
   name?: string;
   description?: string;
-  /** Declared parameters with their defaults; --param values are coerced to these types. */
+  /** Declared parameters with their defaults; text values (KEY=VALUE) are coerced to these types. */
   params?: P;
   load?(ctx: LoadContext): MaybePromise<void>;
   start?(params: P, ctx: ProcessorContext): MaybePromise<void>;

@@ -1,4 +1,4 @@
-// Create/delete hooks and the typed error they throw to choose the HTTP status (checklist C35).
+// Create/delete hooks and the typed error they throw to choose the HTTP status (any other error is a 500 that keeps its details to itself).
 import type { ServerResponse } from 'node:http';
 import { httpError } from './replies.js';
 

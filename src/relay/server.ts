@@ -1,7 +1,7 @@
 // createRelay: the trickle relay's HTTP server, its options, lifecycle and idle sweep timer.
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { TrickleError } from '../errors.js';
+import { FieldError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RelayHooks } from './hooks.js';
 import { ChannelRegistry } from './registry.js';
@@ -106,9 +106,10 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-        reject(new TrickleError('TRICKLE_PORT_IN_USE', `cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${err.code === 'EACCES' ? 'permission denied' : 'address in use'}`, {
+        const why = err.code === 'EACCES' ? 'permission denied' : 'address in use';
+        reject(new FieldError('TRICKLE_PORT_IN_USE', ['port'], () => `cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${why}`, {
           cause: err,
-          hint: 'pick another --port, or 0 for a free one',
+          hint: ([f]) => `pick another ${f}, or 0 for a free one`,
           details: { host, port: options.port ?? DEFAULT_PORT },
         }));
       } else {

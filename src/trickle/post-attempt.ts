@@ -169,7 +169,7 @@ export function statusError(r: PostResult, url: string): TrickleError | undefine
   if (r.status === 404) {
     return new TrickleError('TRICKLE_STREAM_NOT_FOUND', `channel not found: ${url.replace(/\/-?\d+$/, '')}`, {
       details,
-      hint: 'the relay does not autocreate channels; create it first (POST {channel}) or start the relay without --no-autocreate',
+      hint: 'the relay does not autocreate channels: create it first (POST {channel}), or let the relay autocreate them',
     });
   }
   if (r.status === 413) return new TrickleError('TRICKLE_SEGMENT_TOO_LARGE', `segment too large for the relay (${url})`, { details });

@@ -11,7 +11,7 @@ import type { PublisherOptions, SegmentWriter } from './types.js';
 const DELETE_TIMEOUT_MS = 5_000;
 
 /**
- * Publishes segments 0, 1, 2 … into a channel (decisions.md "Publisher"). The POST for the
+ * Publishes segments 0, 1, 2 … into a channel, one preconnected POST ahead. The POST for the
  * next seq is opened as soon as the current one is taken, so the relay already holds the
  * slot (and autocreates the channel) before the first byte exists.
  */

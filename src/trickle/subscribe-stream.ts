@@ -21,7 +21,7 @@ export interface SubscribeStreamResult {
   segments: number;
   bytes: number;
   gaps: number;
-  /** end: end of stream; count: --count reached; output-closed: the reader went away (EPIPE); stopped: signal. */
+  /** end: end of stream; count: the requested number of segments was read; output-closed: the reader went away (EPIPE); stopped: signal. */
   reason: 'end' | 'count' | 'output-closed' | 'stopped';
 }
 

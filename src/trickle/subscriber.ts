@@ -1,7 +1,7 @@
 // Trickle subscriber: reads a channel segment by segment, one preconnected GET ahead, recovering from gaps and relay restarts.
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
-import { TrickleError } from '../errors.js';
+import { FieldError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { firstChunk, streamSegmentBody } from './segment-body.js';
 import {
@@ -32,12 +32,12 @@ interface Preconnect {
   answer: Promise<Answer>;
 }
 
-/** Polling for a channel that is not there (yet): well under the 250 ms decisions.md asks for, so short-lived channels are caught. */
+/** Polling for a channel that is not there (yet): well under the promised 250 ms, so a channel created a moment later is read from its segment 0. */
 const POLL_MS = 100;
 const REFRESH = Symbol('preconnect-refresh');
 
 /**
- * Reads a trickle channel (decisions.md "Wire protocol"): starts at -2 by default, follows
+ * Reads a trickle channel as go-livepeer's subscriber does: starts at -2 by default, follows
  * Lp-Trickle-Seq, keeps one GET open for the next segment, jumps over 470s (counted in
  * `gaps`), ends at Lp-Trickle-Closed, retries transient failures inside `retryWindowMs`.
  * A 404 after a connection failure is read as "the relay restarted and the channel is not
@@ -155,11 +155,11 @@ export class Subscriber {
           await this.pause(POLL_MS);
           continue;
         }
-        throw new TrickleError(
-          'TRICKLE_STREAM_NOT_FOUND',
-          this.sawChannel ? `channel ${this.base} did not come back after the relay restarted` : `channel ${this.base} not found`,
-          { hint: this.sawChannel ? undefined : 'check the URL, or use --wait to wait for a publisher', details: { status } },
-        );
+        const message = this.sawChannel ? `channel ${this.base} did not come back after the relay restarted` : `channel ${this.base} not found`;
+        throw new FieldError('TRICKLE_STREAM_NOT_FOUND', ['waitForChannel'], () => message, {
+          hint: this.sawChannel ? undefined : ([f]) => `check the URL, or wait for a publisher (${f})`,
+          details: { status },
+        });
       }
       if (status === 470) {
         body.destroy();

@@ -24,7 +24,7 @@ export function headerValue(headers: HeaderBag, name: string): string | undefine
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** A decimal protocol header as an integer; undefined when missing or malformed (reference.md §9.10). */
+/** A decimal protocol header as an integer; undefined when missing or malformed (go-livepeer's clients ignore such a header too). */
 export function headerInt(headers: HeaderBag, name: string): number | undefined {
   const v = headerValue(headers, name);
   if (v === undefined || !/^-?\d+$/.test(v.trim())) return undefined;

@@ -1,5 +1,5 @@
 // Pipes an MPEG-TS byte stream into a Publisher, one segment per GOP, each segment's bytes sent as they are read.
-import { TsSegmenter, type TsSegmenterOptions } from '../media/ts-segmenter.js';
+import { TsSegmenter, type TsSegmenterOptions } from '../media/ts/segmenter.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Publisher } from './publisher.js';
 import type { SegmentWriter } from './types.js';

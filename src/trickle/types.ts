@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from '../logger.js';
 
-/** Protocol header names (reference.md §1.3). */
+/** Protocol header names, as go-livepeer's relay and clients send them. */
 export const HEADER = {
   seq: 'lp-trickle-seq',
   latest: 'lp-trickle-latest',

@@ -1,7 +1,7 @@
 // Reads request bodies for the worker API: size cap (413), JSON content type and parsing (400).
 import type { IncomingMessage } from 'node:http';
 
-/** JSON bodies larger than this are refused with 413 (decisions.md "Worker API"). */
+/** JSON bodies larger than this are refused with 413 (no request the API takes comes near it). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Past this many bytes we stop draining an oversized body and drop the connection. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;

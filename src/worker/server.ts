@@ -2,12 +2,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { TrickleError } from '../errors.js';
+import { FieldError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
+import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, ProcessorDefinition } from '../processor/types.js';
-import { runLoad } from '../processor/loader.js';
 import { resolveParams } from '../processor/params.js';
+import { beginLoad } from '../stream/prepare.js';
 import { sendError } from './replies.js';
 import { WorkerState, type ReportedStatus } from './state.js';
 import { STREAM_ROUTES } from './stream-routes.js';
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   log?: Logger;
   ffmpeg?: FfmpegLocation;
   device?: DeviceSpec;
+  /** Every stream's media settings (its params fill in size and frame-rate cap). */
+  media?: Partial<MediaSettings>;
   /** The pipeline factory (default: the real createPipeline, imported lazily). */
   createPipeline?: PipelineFactory;
   /** /version "pipeline" (default "byoc"). */
@@ -94,6 +97,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     log,
     ffmpeg: opts.ffmpeg,
     device: opts.device,
+    media: opts.media,
     onChange: () => state.emit(),
     onEnded: (stream) => {
       const { session, channels } = stream;
@@ -152,7 +156,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new TrickleError('TRICKLE_PORT_IN_USE', `port ${opts.port} is already in use`, { cause: err, hint: 'pick another --port' })
+          ? new FieldError('TRICKLE_PORT_IN_USE', ['port'], () => `port ${opts.port} is already in use`, { cause: err, hint: ([f]) => `pick another ${f}` })
           : new TrickleError('TRICKLE_INTERNAL', `worker could not listen: ${err.message}`, { cause: err }),
       );
     };
@@ -169,7 +173,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   const loaded = (async () => {
     if (!factory) factory = await defaultFactory();
     if (typeof opts.processor === 'function') processor = await opts.processor();
-    else await runLoad(opts.processor, { log, device: opts.device ?? 'auto', params: resolveParams(opts.processor), signal: loadAbort.signal });
+    else await beginLoad(opts.processor, { log, device: opts.device ?? 'auto', params: resolveParams(opts.processor), signal: loadAbort.signal }).ready;
   })();
   loaded.then(
     () => {

@@ -1,6 +1,7 @@
 // The worker's streams: up to `capacity` pipelines, addressed by stream id, cleaned up when they end.
 import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
+import type { MediaSettings } from '../media/settings.js';
 import type { Pipeline, PipelineOptions, PipelineResult } from '../pipeline/types.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
 import type { RunnerSession, SessionChannels } from '../register/live-runner/sessions.js';
@@ -35,6 +36,8 @@ export interface StreamManagerOptions {
   log: Logger;
   ffmpeg?: FfmpegLocation;
   device?: DeviceSpec;
+  /** Every stream's media settings (its params fill in size and frame-rate cap). */
+  media?: Partial<MediaSettings>;
   /** Called when a stream is added or removed (readiness reporting). */
   onChange?: () => void;
   /** Bound on a graceful stop before the stream is dropped anyway. */
@@ -102,7 +105,6 @@ export class StreamManager {
     this.admit(req, headerId, session);
     const id = headerId || req.gatewayRequestId;
     const aliases = new Set([id, req.gatewayRequestId, ...(req.streamId ? [req.streamId] : [])]);
-    const p = req.params;
     const log = this.opts.log.child({ stream: id });
     const pipeline = this.opts.createPipeline({
       input: req.subscribeUrl ?? '',
@@ -111,10 +113,8 @@ export class StreamManager {
       events: req.eventsUrl,
       data: req.dataUrl,
       processor: this.opts.processor(),
-      params: p,
-      width: typeof p.width === 'number' ? p.width : undefined,
-      height: typeof p.height === 'number' ? p.height : undefined,
-      maxFramerate: typeof p.max_framerate === 'number' ? p.max_framerate : undefined,
+      params: req.params,
+      media: this.opts.media,
       streamId: id,
       ffmpeg: this.opts.ffmpeg,
       device: this.opts.device,

@@ -54,7 +54,7 @@ test('the package entry point is the compiled index and loads without onnxruntim
   assert.deepEqual(loaded, [], 'onnxruntime-node must load lazily, only when a model is used');
 });
 
-test('the built-in processors of cli.md are all there', () => {
+test('the documented built-in processors are all there', () => {
   const names = api.builtinProcessors();
   for (const n of ['passthrough', 'red-tint', 'blue-tint', 'grayscale', 'sepia', 'brightness', 'invert', 'flip', 'mirror', 'audio-gain']) {
     assert.ok(names.includes(n), n);

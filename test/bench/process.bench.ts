@@ -8,7 +8,7 @@ import { decoderArgs } from '../../src/media/decoder.js';
 import { encoderArgsTs } from '../../src/media/encoder.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
 import { instrumentPublisher } from '../../src/pipeline/output-tap.js';
-import { TsPtsSniffer } from '../../src/pipeline/ts-pts.js';
+import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
 import { waitForChannel } from '../../src/pipeline/wait-channel.js';
 import { Publisher } from '../../src/trickle/publisher.js';
 import { Subscriber } from '../../src/trickle/subscriber.js';

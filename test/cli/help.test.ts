@@ -1,11 +1,11 @@
-// The CLI contract: every command of cli.md exists, shows help with an example, and unknown input is a usage error.
+// The CLI contract: every documented command exists, shows help with an example, and unknown input is a usage error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
 
 const COMMANDS = ['relay', 'publish', 'subscribe', 'process', 'serve', 'register', 'demo', 'doctor'];
 
-test('top-level help lists every command of cli.md', async () => {
+test('top-level help lists every documented command', async () => {
   const r = await runCli(['--help']);
   assert.equal(r.exitCode, 0);
   for (const c of COMMANDS) assert.match(r.stdout, new RegExp(`^\\s+${c}\\b`, 'm'), c);

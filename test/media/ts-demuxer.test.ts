@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { mpegCrc32 } from '../../src/media/crc32.js';
 import { TsDemuxer, type PesPacket, type TsDemuxEvent } from '../../src/media/ts/demuxer.js';
 import { patPacket, pmtPacket } from '../../src/media/ts/psi.js';
-import { isUnitStart, pesPts, pidOf } from '../../src/media/ts-packets.js';
+import { isUnitStart, pidOf } from '../../src/media/ts/packets.js';
+import { packetPts } from '../../src/media/ts/pes.js';
 import { chunked, makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
 
 const pes = (events: TsDemuxEvent[]): PesPacket[] => events.flatMap((e) => (e.type === 'pes' ? [e.pes] : []));
@@ -88,7 +89,7 @@ describe('TsDemuxer', () => {
     let late = 0;
     for (let i = 0; i < bytes.length; i += 188) {
       const packet = bytes.subarray(i, i + 188);
-      const startPts = isUnitStart(packet, 0) ? pesPts(packet, 0) : -1;
+      const startPts = isUnitStart(packet, 0) ? packetPts(packet, 0) : -1;
       for (const p of pes(d.push(packet))) {
         // Out at the start of a different PES of its PID: it waited for that start (late).
         if (isUnitStart(packet, 0) && pidOf(packet, 0) === p.stream.pid && startPts !== p.pts) late++;

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Encoder } from '../../src/media/encoder.js';
 import { TIME_BASE_90K } from '../../src/media/frames.js';
 import { TsDemuxer } from '../../src/media/ts/demuxer.js';
-import { isUnitStart, payloadOffset, pidOf } from '../../src/media/ts-packets.js';
+import { isUnitStart, payloadOffset, pidOf } from '../../src/media/ts/packets.js';
 import { runFfmpegTool } from '../../src/media/ffmpeg.js';
 import { collect, ffprobe, probeStreams, tempDir } from '../helpers/media-gen.js';
 

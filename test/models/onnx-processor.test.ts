@@ -1,6 +1,7 @@
 // The `onnx` built-in, hooks called directly on real decoded frames with real onnxruntime (CPU).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { withFlags } from '../../src/cli/field-flags.js';
 import { isTrickleError } from '../../src/errors.js';
 import { resizeRgb } from '../../src/image/resize.js';
 import type { VideoFrame } from '../../src/media/frames.js';
@@ -144,10 +145,15 @@ describe('onnx processor', () => {
     });
   });
 
-  it('asks for --param model when it is missing', async () => {
+  it('asks for the model param when it is missing (params.model in core, --param model on the command line)', async () => {
     const def = await freshOnnx();
     const params = resolveParams(def, {});
     const ctx = processorContext(params);
-    await assert.rejects(Promise.resolve(def.load!({ log: ctx.log, device: 'cpu', params, signal: ctx.signal })), /--param model=PATH/);
+    await assert.rejects(Promise.resolve(def.load!({ log: ctx.log, device: 'cpu', params, signal: ctx.signal })), (err: unknown) => {
+      assert.ok(isTrickleError(err, 'TRICKLE_USAGE'));
+      assert.match(err.message, /needs params\.model=PATH/);
+      assert.match(withFlags(err).message, /needs --param model=PATH/);
+      return true;
+    });
   });
 });

@@ -5,13 +5,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinProcessors, loadProcessor, runLoad } from '../../src/processor/loader.js';
-import { parseParamFlags, resolveParams } from '../../src/processor/params.js';
+import { parseParamFlags } from '../../src/cli/param-flags.js';
+import { resolveParams } from '../../src/processor/params.js';
 import { isTrickleError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 
 const BUILTINS = ['passthrough', 'red-tint', 'blue-tint', 'grayscale', 'sepia', 'brightness', 'invert', 'flip', 'mirror', 'audio-gain'];
 
-test('every built-in of cli.md loads by name with its declared params', async () => {
+test('every documented built-in loads by name with its declared params', async () => {
   const names = builtinProcessors();
   for (const name of BUILTINS) {
     assert.ok(names.includes(name), name);

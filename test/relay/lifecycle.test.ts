@@ -14,7 +14,7 @@ describe('relay deletes and closed channels', () => {
   });
   after(() => relay.close());
 
-  it('C30/C13: DELETE {ch} releases blocked readers (200 + Lp-Trickle-Closed) and preconnected POSTs, then 404s', async () => {
+  it('DELETE {ch} releases blocked readers (200 + Lp-Trickle-Closed) and preconnected POSTs, then 404s', async () => {
     const ch = relay.channelUrl('del');
     await publish(ch + '/0', 'a');
     const reader = openGet(ch + '/1');
@@ -42,7 +42,7 @@ describe('relay deletes and closed channels', () => {
     mid.abort();
   });
 
-  it('C22: a miss on a closed channel is 200 + Lp-Trickle-Closed (channel state as the handler sees it)', () => {
+  it('a miss on a closed channel is 200 + Lp-Trickle-Closed (channel state as the handler sees it)', () => {
     const channel = new Channel('x', 'video/MP2T');
     channel.markWritten(0);
     channel.close();
@@ -52,7 +52,7 @@ describe('relay deletes and closed channels', () => {
     assert.equal(lookup.latest, 1);
   });
 
-  it('C32: DELETE {ch}/{idx} closes a retained segment; a non-retained one is 400 Nonexistent segment', async () => {
+  it('DELETE {ch}/{idx} closes a retained segment; a non-retained one is 400 Nonexistent segment', async () => {
     const ch = relay.channelUrl('delseg');
     const post = openPost(ch + '/0');
     await post.write('abc');
@@ -142,7 +142,7 @@ describe('relay publisher retries', () => {
   });
 });
 
-describe('relay idle sweep (C33)', () => {
+describe('relay idle sweep', () => {
   let relay: Relay;
   before(async () => {
     relay = await startRelay({ idleTimeoutMs: 300, sweepIntervalMs: 50 });
@@ -170,7 +170,7 @@ describe('relay idle sweep (C33)', () => {
   });
 });
 
-describe('relay 100 Continue keep-alive (C12) and shutdown', () => {
+describe('relay 100 Continue keep-alive and shutdown', () => {
   let relay: Relay;
   before(async () => {
     relay = await startRelay({ continueIntervalMs: 100 });

@@ -20,14 +20,14 @@ describe('relay routes (autocreate on)', () => {
   });
   after(() => relay.close());
 
-  it('C2/C7: GET and DELETE on a segment of an unknown channel are 404 and GET creates nothing', async () => {
+  it('GET and DELETE on a segment of an unknown channel are 404 and GET creates nothing', async () => {
     assertGoError(await request('GET', relay.channelUrl('nope') + '/0'), 404, 'Stream not found');
     assertGoError(await request('GET', relay.channelUrl('nope') + '/next'), 404, 'Stream not found');
     assertGoError(await request('DELETE', relay.channelUrl('nope') + '/0'), 404, 'Stream not found');
     assertGoError(await request('GET', relay.channelUrl('nope') + '/0'), 404, 'Stream not found');
   });
 
-  it('C3: a non-integer idx is 400 Invalid idx on GET, POST and DELETE', async () => {
+  it('a non-integer idx is 400 Invalid idx on GET, POST and DELETE', async () => {
     await publish(relay.channelUrl('c3') + '/0', 'x');
     for (const method of ['GET', 'POST', 'DELETE']) {
       assertGoError(await request(method, relay.channelUrl('c3') + '/abc', method === 'POST' ? { body: 'x' } : {}), 400, 'Invalid idx');
@@ -35,7 +35,7 @@ describe('relay routes (autocreate on)', () => {
     assertGoError(await request('GET', relay.channelUrl('c3') + '/1.5'), 400, 'Invalid idx');
   });
 
-  it('C1: other methods are 405, deeper paths 404 page not found', async () => {
+  it('other methods are 405, deeper paths 404 page not found', async () => {
     const r = await request('PUT', relay.channelUrl('c1') + '/0', { body: 'x' });
     assert.equal(r.status, 405);
     assert.match(String(r.headers.allow), /GET/);
@@ -44,7 +44,7 @@ describe('relay routes (autocreate on)', () => {
     assertGoError(await request('GET', relay.url), 404, '404 page not found');
   });
 
-  it('C5: POST {ch}/{idx} autocreates with Content-Type as MIME; POST {ch} with Expect-Content', async () => {
+  it('POST {ch}/{idx} autocreates with Content-Type as MIME; POST {ch} with Expect-Content', async () => {
     await publish(relay.channelUrl('auto1') + '/0', 'hello', { 'Content-Type': 'video/MP2T' });
     const got = await request('GET', relay.channelUrl('auto1') + '/0');
     assert.equal(got.status, 200);
@@ -60,7 +60,7 @@ describe('relay routes (autocreate on)', () => {
     assert.equal(got2.headers['content-type'], 'application/json');
   });
 
-  it('C29: GET /next returns nextWrite in the body and Lp-Trickle-Latest', async () => {
+  it('GET /next returns nextWrite in the body and Lp-Trickle-Latest', async () => {
     await request('POST', relay.channelUrl('nx'));
     let r = await request('GET', relay.channelUrl('nx') + '/next');
     assert.equal(r.status, 200);
@@ -74,7 +74,7 @@ describe('relay routes (autocreate on)', () => {
     assert.equal(r.headers['lp-trickle-closed'], undefined);
   });
 
-  it('C31: DELETE of an unknown channel is 400 Invalid stream', async () => {
+  it('DELETE of an unknown channel is 400 Invalid stream', async () => {
     assertGoError(await request('DELETE', relay.channelUrl('ghost')), 400, 'Invalid stream');
   });
 
@@ -98,7 +98,7 @@ describe('relay routes (autocreate off, base path)', () => {
     assert.equal(outside.status, 404);
   });
 
-  it('C4/C6: POST to an unknown channel is 404 with Connection: close; POST {ch} does not create', async () => {
+  it('POST to an unknown channel is 404 with Connection: close; POST {ch} does not create', async () => {
     const post = await publish(relay.channelUrl('x') + '/0', 'data');
     assert.equal(post.status, 404);
     assert.equal(post.text, 'Stream not found\n');
@@ -109,7 +109,7 @@ describe('relay routes (autocreate off, base path)', () => {
   });
 });
 
-describe('relay hooks (C35)', () => {
+describe('relay hooks', () => {
   let relay: Relay;
   const calls: string[] = [];
   before(async () => {
@@ -154,7 +154,7 @@ describe('relay hooks (C35)', () => {
   });
 });
 
-describe('relay changefeed (C34)', () => {
+describe('relay changefeed', () => {
   let relay: Relay;
   before(async () => {
     relay = await startRelay({ changefeed: true });

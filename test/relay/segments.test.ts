@@ -16,7 +16,7 @@ describe('relay segments', () => {
   });
   after(() => relay.close());
 
-  it('C8/C10/C19/C24: a preconnected GET gets the first chunk before the POST finishes; nextWrite moves on the first byte', async () => {
+  it('a preconnected GET gets the first chunk before the POST finishes; nextWrite moves on the first byte', async () => {
     const ch = fresh();
     await request('POST', ch, { headers: { 'Expect-Content': 'video/MP2T' } });
     const get = openGet(ch + '/0');
@@ -43,7 +43,7 @@ describe('relay segments', () => {
     assert.equal((await get.done).text, 'first-second');
   });
 
-  it('C27: a GET arriving mid-publish gets the prefix at once, then the rest live', async () => {
+  it('a GET arriving mid-publish gets the prefix at once, then the rest live', async () => {
     const ch = fresh();
     const post = openPost(ch + '/0');
     await post.write('abc');
@@ -56,7 +56,7 @@ describe('relay segments', () => {
     assert.equal((await get.done).text, 'abcdef');
   });
 
-  it('C20/C21/C25: precreation grace for seq 1 at nextWrite 0; 470 beyond; Lp-Trickle-Latest rules', async () => {
+  it('precreation grace for seq 1 at nextWrite 0; 470 beyond; Lp-Trickle-Latest rules', async () => {
     const ch = fresh();
     await request('POST', ch);
     const g1 = openGet(ch + '/1');
@@ -85,7 +85,7 @@ describe('relay segments', () => {
     assert.equal(r2.headers['lp-trickle-seq'], '2');
   });
 
-  it('C21: 470 echoes the raw requested idx (-1 style values included)', async () => {
+  it('470 echoes the raw requested idx (-1 style values included)', async () => {
     const ch = fresh();
     await publish(ch + '/0', 'a');
     const r = await request('GET', ch + '/+7');
@@ -94,7 +94,7 @@ describe('relay segments', () => {
     assert.equal(r.headers['lp-trickle-latest'], '1');
   });
 
-  it('C9/C23: -1 resolves to nextWrite on POST and GET; -2 joins the segment being written from byte 0', async () => {
+  it('-1 resolves to nextWrite on POST and GET; -2 joins the segment being written from byte 0', async () => {
     const ch = fresh();
     const p0 = await publish(ch + '/-1', 'seg0');
     assert.equal(p0.headers['lp-trickle-seq'], '0');
@@ -123,7 +123,7 @@ describe('relay segments', () => {
     assert.equal((await g.done).headers['lp-trickle-seq'], '0');
   });
 
-  it('C16/C18: five segments are retained; the sixth write evicts seq 0 and closes it for its readers', async () => {
+  it('five segments are retained; the sixth write evicts seq 0 and closes it for its readers', async () => {
     const ch = fresh();
     const post0 = openPost(ch + '/0');
     await post0.write('partial');
@@ -139,7 +139,7 @@ describe('relay segments', () => {
     for (let i = 1; i <= 5; i++) assert.equal((await request('GET', `${ch}/${i}`)).text, `s${i}`);
   });
 
-  it('C11: an empty POST returns 200 + Connection: close, advances nextWrite; GET of it is an empty 200', async () => {
+  it('an empty POST returns 200 + Connection: close, advances nextWrite; GET of it is an empty 200', async () => {
     const ch = fresh();
     await publish(ch + '/0', 'a');
     const empty = await publish(ch + '/1', '');
@@ -155,7 +155,7 @@ describe('relay segments', () => {
     assert.equal(r.headers['lp-trickle-closed'], undefined);
   });
 
-  it('C26: a preconnected reader of a segment that closes empty gets 200, empty body, current Latest', async () => {
+  it('a preconnected reader of a segment that closes empty gets 200, empty body, current Latest', async () => {
     const ch = fresh();
     await publish(ch + '/0', 'a');
     const waiting = openGet(ch + '/1');
@@ -169,7 +169,7 @@ describe('relay segments', () => {
     assert.equal(r.headers['lp-trickle-closed'], undefined);
   });
 
-  it('C15: a second POST to a retained open seq appends', async () => {
+  it('a second POST to a retained open seq appends', async () => {
     // Two live POSTs to the same seq (an aborted one would close the segment: our deviation).
     const ch2 = fresh();
     const a = openPost(ch2 + '/0');
@@ -185,7 +185,7 @@ describe('relay segments', () => {
     assert.equal((await a.reply).status, 200);
   });
 
-  it('C17: Lp-Trickle-Reset closes lower retained segments, keeping their partial data', async () => {
+  it('Lp-Trickle-Reset closes lower retained segments, keeping their partial data', async () => {
     const ch = fresh();
     const stuck = openPost(ch + '/0');
     await stuck.write('Hello');
@@ -200,7 +200,7 @@ describe('relay segments', () => {
     stuck.abort();
   });
 
-  it('C28: 20 concurrent subscribers receive byte-identical data', async () => {
+  it('20 concurrent subscribers receive byte-identical data', async () => {
     const ch = fresh();
     await request('POST', ch);
     const readers = Array.from({ length: 20 }, () => openGet(ch + '/0'));

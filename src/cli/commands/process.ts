@@ -2,26 +2,24 @@
 import { Command } from 'commander';
 import { runProcess } from '../../pipeline/run-process.js';
 import type { PipelineStats } from '../../pipeline/types.js';
-import type { DeviceSpec } from '../../processor/types.js';
 import { addCommonOptions, defineAction, withExamples, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
+import { parseParamFlags } from '../param-flags.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** The flags `process` reads itself; the media settings come from the settings table. */
 interface ProcessSettings {
   in?: string;
   out?: string;
   processor?: string;
-  param?: string[];
-  params?: Record<string, unknown>;
+  param?: unknown;
+  params?: object;
   control?: string;
   events?: string;
   data?: string;
-  width?: number;
-  height?: number;
-  maxFramerate?: number;
-  gop?: number;
-  device: DeviceSpec;
+  device: string;
   ffmpeg?: string;
   statsInterval?: number;
   wait: boolean;
@@ -56,11 +54,8 @@ export function processCommand(): Command {
     .option('--params <json>', 'processor parameters as a JSON object')
     .option('--control <url>', 'control channel to read live parameter updates from')
     .option('--events <url>', 'events channel to publish monitoring events to')
-    .option('--data <url>', 'data channel for text output from the processor')
-    .option('--width <w>', 'scale input frames to this width')
-    .option('--height <h>', 'scale input frames to this height')
-    .option('--max-framerate <n>', 'cap the processed frame rate')
-    .option('--gop <seconds>', 'keyframe interval of the output (default 2)')
+    .option('--data <url>', 'data channel for text output from the processor');
+  addMediaOptions(cmd, 'process')
     .option('--device <device>', 'auto, cpu or cuda[:N] for model processors')
     .option('--ffmpeg <path>', 'ffmpeg binary to use')
     .option('--stats-interval <seconds>', 'print NDJSON stats lines on stderr every S seconds')
@@ -81,10 +76,7 @@ export function processCommand(): Command {
       { key: 'control', type: 'string', env: ['TRICKLE_CONTROL'], flag: '--control' },
       { key: 'events', type: 'string', env: ['TRICKLE_EVENTS'], flag: '--events' },
       { key: 'data', type: 'string', env: ['TRICKLE_DATA'], flag: '--data' },
-      { key: 'width', type: 'int', env: ['TRICKLE_WIDTH'], flag: '--width' },
-      { key: 'height', type: 'int', env: ['TRICKLE_HEIGHT'], flag: '--height' },
-      { key: 'maxFramerate', type: 'number', env: ['TRICKLE_MAX_FRAMERATE'], flag: '--max-framerate' },
-      { key: 'gop', type: 'number', env: ['TRICKLE_GOP'], flag: '--gop', default: 2 },
+      ...mediaSettingSpecs('process'),
       { key: 'device', type: 'string', env: ['TRICKLE_DEVICE'], flag: '--device', default: 'auto' },
       { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG'], flag: '--ffmpeg' },
       { key: 'statsInterval', type: 'number', env: ['TRICKLE_STATS_INTERVAL'], flag: '--stats-interval' },
@@ -92,19 +84,13 @@ export function processCommand(): Command {
     ]);
     const printer = statsPrinter(ctx, s.statsInterval);
     const result = await runProcess({
-      input: s.in ?? '',
-      output: s.out ?? '',
-      processor: s.processor ?? '',
-      param: Array.isArray(s.param) ? s.param.map(String) : undefined,
-      params: s.params,
-      control: s.control,
-      events: s.events,
-      data: s.data,
-      width: s.width,
-      height: s.height,
-      maxFramerate: s.maxFramerate,
-      gop: s.gop,
-      device: s.device,
+      spec: {
+        urls: { input: s.in, output: s.out, control: s.control, events: s.events, data: s.data },
+        processor: s.processor,
+        params: { values: s.params, text: parseParamFlags(Array.isArray(s.param) ? s.param.map(String) : undefined) },
+        device: s.device,
+        media: mediaFromSettings(s, 'process'),
+      },
       ffmpegPath: s.ffmpeg,
       waitForInput: s.wait,
       env: ctx.env,

@@ -2,11 +2,9 @@
 import { Command } from 'commander';
 import { addCommonOptions, defineAction, withExamples } from '../command.js';
 import { addRegistrationExtras, checkApiToken, REGISTRATION_SPECS, resolveRegistration, type RegistrationSettings } from '../registration-settings.js';
+import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
 import { TrickleError } from '../../errors.js';
-import { resolveFfmpeg } from '../../media/ffmpeg.js';
-import { loadProcessor, runLoad } from '../../processor/loader.js';
-import { resolveParams } from '../../processor/params.js';
-import type { DeviceSpec } from '../../processor/types.js';
+import { prepareStream } from '../../stream/prepare.js';
 import { createWorker } from '../../worker/server.js';
 import { packageVersion } from '../../worker/system-routes.js';
 import { keepRegistered, type Registration } from '../../register/register.js';
@@ -71,6 +69,7 @@ export function serveCommand(): Command {
     .option('--price-per-unit <n>', 'with --register: price per unit')
     .option('--price-scaling <n>', 'with --register: price scaling')
     .option('--insecure', 'with --register: do not verify the orchestrator TLS certificate');
+  addMediaOptions(cmd, 'serve');
   addRegistrationExtras(cmd);
   addCommonOptions(cmd);
   cmd.addHelpText('after', MORE);
@@ -91,6 +90,7 @@ export function serveCommand(): Command {
       { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG'], flag: '--ffmpeg' },
       { key: 'pipeline', type: 'string', env: ['PIPELINE'], default: 'byoc' },
       { key: 'appVersion', type: 'string', env: ['TRICKLE_APP_VERSION'], default: '0.0.1' },
+      ...mediaSettingSpecs('serve'),
       ...REGISTRATION_SPECS.map((spec) => (spec.key === 'capacity' ? { ...spec, env: ['TRICKLE_CAPACITY', 'CAPABILITY_CAPACITY'] } : spec)),
       { key: 'mode', type: 'string', default: 'byoc' },
     ]);
@@ -98,17 +98,13 @@ export function serveCommand(): Command {
     if (!s.processor) throw new TrickleError('TRICKLE_USAGE', 'no processor: set --processor NAME|PATH (or TRICKLE_PROCESSOR)');
     if (s.port < 0 || s.port > 65535) throw new TrickleError('TRICKLE_USAGE', `--port must be between 0 and 65535, got ${s.port}`);
     if (!(s.capacity >= 1)) throw new TrickleError('TRICKLE_USAGE', `--capacity must be at least 1, got ${s.capacity}`);
-    if (!/^(auto|cpu|cuda(:\d+)?)$/.test(s.device)) throw new TrickleError('TRICKLE_USAGE', `--device must be auto, cpu or cuda[:N], got ${s.device}`);
-    const ffmpeg = resolveFfmpeg({ ffmpegPath: s.ffmpeg, env: ctx.env });
-    const device = s.device as DeviceSpec;
     // Import now so a missing processor is a usage error; load() runs in the background while the worker is LOADING.
-    const def = await loadProcessor(s.processor);
+    const prepared = await prepareStream({ processor: s.processor, device: s.device, media: mediaFromSettings(s, 'serve') }, { ffmpegPath: s.ffmpeg, env: ctx.env, log: ctx.log });
     const reg = s.register
-      ? resolveRegistration(ctx, { ...s, mode: s.register }, { processor: def.name, version: packageVersion(), defaultUrl: `http://localhost:${s.port}` })
+      ? resolveRegistration(ctx, { ...s, mode: s.register }, { processor: prepared.processor.name, version: packageVersion(), defaultUrl: `http://localhost:${s.port}` })
       : undefined;
     let registration: Registration | undefined;
     const sessions = new SessionCallbacks({ log: ctx.log, insecure: s.insecure, fallbackBase: () => registration?.orchestratorUrl() });
-    const loadAbort = new AbortController();
     const worker = await createWorker({
       host: s.host,
       port: s.port,
@@ -116,14 +112,15 @@ export function serveCommand(): Command {
       apiToken,
       sessions,
       log: ctx.log,
-      ffmpeg,
-      device,
+      ffmpeg: prepared.ffmpeg,
+      device: prepared.spec.device,
+      media: prepared.spec.media,
       pipelineName: s.pipeline,
       modelId: reg?.name ?? ctx.env.CAPABILITY_NAME ?? ctx.env.MODEL_ID ?? '',
       appVersion: s.appVersion,
       processor: async () => {
-        await runLoad(def, { log: ctx.log, device, params: resolveParams(def), signal: loadAbort.signal });
-        return def;
+        await prepared.startLoad();
+        return prepared.processor;
       },
     });
     // The one line scripts and tests parse the URL from (an NDJSON record under --log-format json).
@@ -154,7 +151,7 @@ export function serveCommand(): Command {
     } catch (err) {
       failure = err;
     }
-    loadAbort.abort();
+    prepared.abort();
     // Unregister first so the orchestrator stops routing here, then end every stream gracefully.
     await registration?.close();
     await worker.close();

@@ -10,9 +10,9 @@
 //   - the next PES of the same PID starts (any other muxer).
 // Should stuffing ever show up mid-PES (a muxer we have not met), the rest of that PES is dropped
 // and counted, and that PID falls back to waiting for the next PES.
-import { isUnitStart, PAT_PID, payloadOffset, pidOf, TS_PACKET_SIZE, TsPacketFramer } from '../ts-packets.js';
+import { isUnitStart, payloadOffset, pidOf, TS_PACKET_SIZE, TsPacketFramer } from './packets.js';
 import { readPesHeader, type PesHeader } from './pes.js';
-import { readPat, readPmt, SectionAssembler, type ElementaryStream, type ProgramMap } from './psi.js';
+import { ProgramTables, type ElementaryStream, type ProgramMap } from './psi.js';
 
 export interface PesPacket {
   stream: ElementaryStream;
@@ -69,9 +69,7 @@ export class TsDemuxer {
   /** The current program, once a PAT and its PMT were read. */
   program?: TsProgram;
   private readonly framer = new TsPacketFramer();
-  private readonly pat = new SectionAssembler();
-  private pmt?: { pid: number; sections: SectionAssembler; last?: Uint8Array };
-  private programNumber = -1;
+  private readonly tables = new ProgramTables();
   private readonly assemblies = new Map<number, Assembly>();
   private out: TsDemuxEvent[] = [];
 
@@ -94,34 +92,17 @@ export class TsDemuxer {
   private packet(b: Uint8Array, off: number): void {
     if (b[off + 1] & 0x80) return; // transport_error_indicator: the packet is known bad
     const pid = pidOf(b, off);
-    const start = isUnitStart(b, off);
-    const p = payloadOffset(b, off);
-    if (pid === PAT_PID) {
-      if (p >= 0) for (const s of this.pat.push(b.subarray(p, off + TS_PACKET_SIZE), start)) this.onPat(s);
-      return;
-    }
-    if (this.pmt && pid === this.pmt.pid) {
-      if (p >= 0) for (const s of this.pmt.sections.push(b.subarray(p, off + TS_PACKET_SIZE), start)) this.onPmt(s);
+    if (this.tables.carries(pid)) {
+      const map = this.tables.push(b, off, pid);
+      if (map) this.onProgram(map);
       return;
     }
     const a = this.assemblies.get(pid);
-    if (a) this.pesPacket(a, b, off, p, start);
+    if (a) this.pesPacket(a, b, off, payloadOffset(b, off), isUnitStart(b, off));
   }
 
-  private onPat(section: Uint8Array): void {
-    const pat = readPat(section);
-    if (!pat || (this.pmt?.pid === pat.pmtPid && this.programNumber === pat.programNumber)) return;
-    this.programNumber = pat.programNumber;
-    this.pmt = { pid: pat.pmtPid, sections: new SectionAssembler() };
-  }
-
-  private onPmt(section: Uint8Array): void {
-    const pmt = this.pmt!;
-    if (pmt.last && Buffer.compare(pmt.last, section) === 0) return; // the usual repeat
-    const map = readPmt(section);
-    if (!map || map.programNumber !== this.programNumber) return;
-    pmt.last = section;
-    const program: TsProgram = { ...map, pmtPid: pmt.pid, video: map.streams.find((s) => s.kind === 'video'), audio: map.streams.find((s) => s.kind === 'audio') };
+  private onProgram(map: ProgramMap): void {
+    const program: TsProgram = { ...map, pmtPid: this.tables.pmtPid, video: map.streams.find((s) => s.kind === 'video'), audio: map.streams.find((s) => s.kind === 'audio') };
     // Streams that stay (same PID and type) keep collecting; others start over.
     const keep = new Map<number, Assembly>();
     for (const s of [program.video, program.audio]) {

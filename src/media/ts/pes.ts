@@ -1,9 +1,6 @@
 // PES packets: reading a PES header, and cutting one PES into 188-byte transport packets.
-import { TS_PACKET_SIZE, TS_SYNC } from '../ts-packets.js';
-
-const TWO_32 = 2 ** 32;
-/** PTS/DTS are 33-bit: values wrap here. */
-export const PTS_WRAP = 2 ** 33;
+import { isUnitStart, payloadOffset, TS_PACKET_SIZE, TS_SYNC } from './packets.js';
+import { PTS_WRAP, readTimestamp, writeTimestamp } from './pts.js';
 
 export interface PesHeader {
   streamId: number;
@@ -17,10 +14,6 @@ export interface PesHeader {
 
 /** Stream ids without the optional PES header (ISO 13818-1 table 2-21). */
 const NO_OPTIONAL_HEADER = new Set([0xbc, 0xbe, 0xbf, 0xf0, 0xf1, 0xf2, 0xf8, 0xff]);
-
-function readTimestamp(b: Uint8Array, p: number): number {
-  return ((b[p] >> 1) & 0x07) * 2 ** 30 + ((b[p + 1] << 7) | (b[p + 2] >> 1)) * 2 ** 15 + ((b[p + 3] << 7) | (b[p + 4] >> 1));
-}
 
 /**
  * Reads the PES header at the start of `b[0, len)`: undefined while more bytes are needed,
@@ -44,14 +37,25 @@ export function readPesHeader(b: Uint8Array, len: number): PesHeader | undefined
   return header;
 }
 
-function writeTimestamp(b: Uint8Array, p: number, prefix: number, ts: number): void {
-  const hi = Math.floor(ts / TWO_32) & 1;
-  const lo = ts % TWO_32 >>> 0;
-  b[p] = (prefix << 4) | (hi << 3) | ((lo >>> 29) & 0x06) | 1;
-  b[p + 1] = (lo >>> 22) & 0xff;
-  b[p + 2] = ((lo >>> 14) & 0xfe) | 1;
-  b[p + 3] = (lo >>> 7) & 0xff;
-  b[p + 4] = ((lo << 1) & 0xfe) | 1;
+/** Where a PES starting in one transport packet has its header, when the header fits in that packet. */
+export interface PacketPes {
+  header: PesHeader;
+  /** Offset of the PES payload in the packet's buffer. */
+  payload: number;
+}
+
+/** The header of the PES that starts in the packet at `b[off]`, or undefined (no PES starts there, or its header does not fit). */
+export function packetPes(b: Uint8Array, off: number): PacketPes | undefined {
+  if (!isUnitStart(b, off)) return undefined;
+  const p = payloadOffset(b, off);
+  if (p < 0) return undefined;
+  const header = readPesHeader(b.subarray(p, off + TS_PACKET_SIZE), off + TS_PACKET_SIZE - p);
+  return header ? { header, payload: p + header.payloadStart } : undefined;
+}
+
+/** The PTS (90 kHz) of the PES that starts in the packet at `b[off]`, or -1. */
+export function packetPts(b: Uint8Array, off: number): number {
+  return packetPes(b, off)?.header.pts ?? -1;
 }
 
 export interface PesPacketOptions {

@@ -1,6 +1,6 @@
-// MPEG-TS program tables: reassembling PAT/PMT sections from packets, reading them, and writing our own.
+// MPEG-TS program tables: reassembling PAT/PMT sections from packets, following the program they describe, and writing our own.
 import { mpegCrc32 } from '../crc32.js';
-import { PAT_PID } from '../ts-packets.js';
+import { isUnitStart, PAT_PID, payloadOffset, TS_PACKET_SIZE } from './packets.js';
 import { esType, type EsCodec, type EsKind } from './stream-types.js';
 
 const TABLE_PAT = 0x00;
@@ -89,6 +89,55 @@ export function readPmt(section: Uint8Array): ProgramMap | undefined {
     i += 5 + infoLen;
   }
   return { programNumber, pcrPid, streams };
+}
+
+/**
+ * Follows the first program of a stream: its PAT, then the PMT the PAT points at. Repeats of the
+ * same PMT (muxers send one every few hundred milliseconds) are not reported again.
+ */
+export class ProgramTables {
+  private readonly pat = new SectionAssembler();
+  private pmt?: { pid: number; programNumber: number; sections: SectionAssembler; last?: Uint8Array };
+
+  /** True for the PIDs that carry the tables (the PAT's, and the current PMT's). */
+  carries(pid: number): boolean {
+    return pid === PAT_PID || pid === this.pmt?.pid;
+  }
+
+  /** The current PMT's PID, or -1 before a PAT named one. */
+  get pmtPid(): number {
+    return this.pmt?.pid ?? -1;
+  }
+
+  /** Reads one packet of a table PID; returns the program map when the packet completed a new one. */
+  push(b: Uint8Array, off: number, pid: number): ProgramMap | undefined {
+    const p = payloadOffset(b, off);
+    if (p < 0) return undefined;
+    const payload = b.subarray(p, off + TS_PACKET_SIZE);
+    const start = isUnitStart(b, off);
+    let found: ProgramMap | undefined;
+    if (pid === PAT_PID) {
+      for (const section of this.pat.push(payload, start)) this.onPat(section);
+    } else if (this.pmt && pid === this.pmt.pid) {
+      for (const section of this.pmt.sections.push(payload, start)) found = this.onPmt(section) ?? found;
+    }
+    return found;
+  }
+
+  private onPat(section: Uint8Array): void {
+    const pat = readPat(section);
+    if (!pat || (this.pmt?.pid === pat.pmtPid && this.pmt.programNumber === pat.programNumber)) return;
+    this.pmt = { pid: pat.pmtPid, programNumber: pat.programNumber, sections: new SectionAssembler() };
+  }
+
+  private onPmt(section: Uint8Array): ProgramMap | undefined {
+    const pmt = this.pmt!;
+    if (pmt.last && Buffer.compare(pmt.last, section) === 0) return undefined;
+    const map = readPmt(section);
+    if (!map || map.programNumber !== pmt.programNumber) return undefined;
+    pmt.last = section;
+    return map;
+  }
 }
 
 /** One 188-byte packet holding `section` (which must fit), with continuity counter `cc`. */

@@ -1,19 +1,10 @@
 // Cuts an MPEG-TS byte stream into standalone segments at video keyframes, streaming each segment's bytes as they arrive.
-import {
-  hasRandomAccess,
-  isUnitStart,
-  PAT_PID,
-  parsePat,
-  parsePmt,
-  pesPts,
-  pidOf,
-  ptsDelta,
-  setContinuity,
-  startsWithKeyframeNal,
-  TS_PACKET_SIZE,
-  TsPacketFramer,
-  type VideoCodec,
-} from './ts-packets.js';
+import { isKeyframe } from './keyframes.js';
+import { hasRandomAccess, isUnitStart, PAT_PID, pidOf, setContinuity, TS_PACKET_SIZE, TsPacketFramer } from './packets.js';
+import { packetPes, packetPts } from './pes.js';
+import { ProgramTables, type ProgramMap } from './psi.js';
+import { ptsDelta } from './pts.js';
+import type { EsCodec } from './stream-types.js';
 
 export interface TsSegmentSink {
   onSegmentStart(): void;
@@ -48,9 +39,9 @@ const NO_PID = -1;
 export class TsSegmenter {
   readonly stats: TsSegmenterStats = { segments: 0, garbageBytes: 0, droppedPackets: 0 };
   private readonly framer = new TsPacketFramer();
-  private pmtPid = NO_PID;
+  private readonly tables = new ProgramTables();
   private videoPid = NO_PID;
-  private videoCodec: VideoCodec = 'other';
+  private videoCodec: EsCodec = 'other';
   private firstPid = NO_PID;
   private pat?: Uint8Array;
   private pmt?: Uint8Array;
@@ -120,7 +111,7 @@ export class TsSegmenter {
   private isPlain(b: Uint8Array, off: number): boolean {
     if (!this.inSegment || this.heldPsi) return false;
     const pid = pidOf(b, off);
-    if (pid === PAT_PID || pid === this.pmtPid) return false;
+    if (this.tables.carries(pid)) return false;
     if (isUnitStart(b, off) && (pid === this.videoPid || (this.videoPid === NO_PID && pid === this.firstPid))) return false;
     return true;
   }
@@ -128,23 +119,12 @@ export class TsSegmenter {
   /** Handles a packet that is not plain: PSI, a possible cut, or one before the first segment; emits what it keeps. */
   private handle(b: Uint8Array, off: number): void {
     const pid = pidOf(b, off);
-    if (pid === PAT_PID) {
-      if (isUnitStart(b, off)) {
-        const pmtPid = parsePat(b, off);
-        if (pmtPid >= 0) this.pmtPid = pmtPid;
-      }
-      this.pat = b.slice(off, off + TS_PACKET_SIZE);
-      this.heldPsi = true;
-      return;
-    }
-    if (pid === this.pmtPid) {
-      const map = isUnitStart(b, off) ? parsePmt(b, off) : undefined;
-      if (map) {
-        this.videoPid = map.videoPid;
-        this.videoCodec = map.videoCodec;
-        this.firstPid = map.firstPid;
-      }
-      this.pmt = b.slice(off, off + TS_PACKET_SIZE);
+    if (this.tables.carries(pid)) {
+      const map = this.tables.push(b, off, pid);
+      if (map) this.onProgram(map);
+      // The latest table packets are repeated at the start of every segment.
+      if (pid === PAT_PID) this.pat = b.slice(off, off + TS_PACKET_SIZE);
+      else this.pmt = b.slice(off, off + TS_PACKET_SIZE);
       this.heldPsi = true;
       return;
     }
@@ -162,19 +142,32 @@ export class TsSegmenter {
     this.sink.onData(b.subarray(off, off + TS_PACKET_SIZE));
   }
 
+  private onProgram(map: ProgramMap): void {
+    const video = map.streams.find((s) => s.kind === 'video');
+    this.videoPid = video?.pid ?? NO_PID;
+    this.videoCodec = video?.codec ?? 'other';
+    this.firstPid = map.streams[0]?.pid ?? NO_PID;
+  }
+
   /** True when a new segment starts at this packet. */
   private isCut(b: Uint8Array, off: number, pid: number): boolean {
     if (!this.pmt || !isUnitStart(b, off)) return false;
     if (pid === this.videoPid) {
-      if (!hasRandomAccess(b, off) && !startsWithKeyframeNal(b, off, this.videoCodec)) return false;
+      if (!hasRandomAccess(b, off) && !this.startsKeyframe(b, off)) return false;
       return this.longEnough(b, off, this.minPts);
     }
     if (this.videoPid === NO_PID && pid === this.firstPid) return this.longEnough(b, off, this.audioPts);
     return false;
   }
 
+  /** The bitstream's word, where the muxer set no random-access flag: judged from this first packet of the PES. */
+  private startsKeyframe(b: Uint8Array, off: number): boolean {
+    const pes = packetPes(b, off);
+    return pes !== undefined && isKeyframe(b.subarray(pes.payload, off + TS_PACKET_SIZE), this.videoCodec);
+  }
+
   private longEnough(b: Uint8Array, off: number, minPts: number): boolean {
-    const pts = pesPts(b, off);
+    const pts = packetPts(b, off);
     if (!this.inSegment || this.segmentPts < 0 || pts < 0 || minPts <= 0 || ptsDelta(this.segmentPts, pts) >= minPts) {
       if (pts >= 0 || !this.inSegment) this.segmentPts = pts;
       return true;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TsSegmenter } from '../../src/media/ts-segmenter.js';
+import { TsSegmenter } from '../../src/media/ts/segmenter.js';
 import { countVideoFrames, firstPids, makeTsClip, tempDir, videoFrames } from '../helpers/media.js';
 
 /** Feeds `bytes` in uneven chunks (deterministic) and returns the segments. */

@@ -1,4 +1,4 @@
-// One stream kind's decoder (video or audio): its ffmpeg children one after another, what feeds them, what they give back.
+// One stream kind's decoder (video or audio): what feeds its ffmpeg line, and what the line's children give back.
 //
 // Video PES go to the child as NUT packets with their pts (compressed video in NUT needs no
 // parser, so nothing waits for the next frame). Audio PES are re-muxed into an audio-only TS
@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { audioDecoderArgs, videoDecoderArgs, type DecodeSize } from './decoder-args.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
+import { FfmpegLine } from './ffmpeg-line.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import { NutDemuxer, NutFormatError, type NutPacket } from './nut/demuxer.js';
 import type { NutStream } from './nut/headers.js';
@@ -19,14 +20,15 @@ import { audioFrame, videoFrame } from './nut-frames.js';
 import { NutSocketReader, nutSocketPath } from './nut-socket.js';
 import type { PesPacket } from './ts/demuxer.js';
 import { isKeyframe } from './ts/keyframes.js';
-import { pesPackets, PTS_WRAP } from './ts/pes.js';
+import { pesPackets } from './ts/pes.js';
+import { PTS_WRAP } from './ts/pts.js';
 import { patPacket, pmtPacket, type ElementaryStream } from './ts/psi.js';
 import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
 
-export type LineKind = 'video' | 'audio';
+export type TrackKind = 'video' | 'audio';
 
-/** What a line needs from its decoder. */
-export interface LineHost {
+/** What a track needs from its decoder. */
+export interface TrackHost {
   ffmpeg?: FfmpegLocation;
   size: DecodeSize;
   /** Video output over a unix socket (else stdout). */
@@ -61,31 +63,35 @@ function sameStream(a: ElementaryStream, b: ElementaryStream): boolean {
   return a.pid === b.pid && a.streamType === b.streamType && Buffer.compare(a.descriptors, b.descriptors) === 0;
 }
 
-export class DecoderLine {
+export class DecoderTrack {
   /** The output stream the latest child announced. */
   output?: NutStream;
-  /** Children started so far. */
-  started = 0;
-  /** Every child's output read to its end, in order. */
-  pumped: Promise<void> = Promise.resolve();
-  /** A child started before its stream showed up, so ffmpeg's start-up overlaps the input's. */
-  private spare?: FfmpegChild;
-  private child?: FfmpegChild;
+  private readonly line: FfmpegLine;
   private stream?: ElementaryStream;
   private lastPts?: number;
   /** Video: the NUT muxer feeding the current child. */
   private nut?: NutMuxer;
   /** Audio: continuity counters of the TS we write. */
   private readonly cc = { pat: 0, pmt: 0, es: 0 };
-  private readonly running = new Set<FfmpegChild>();
   private readonly sockets = new WeakMap<FfmpegChild, NutSocketReader>();
   private closed = false;
 
   constructor(
-    readonly kind: LineKind,
-    private readonly host: LineHost,
+    readonly kind: TrackKind,
+    private readonly host: TrackHost,
   ) {
-    this.spare = this.spawn();
+    this.line = new FfmpegLine({ spawn: () => this.spawn(), pump: (child) => this.pump(child), failed: (err) => host.fail(err) });
+    this.line.warm(undefined);
+  }
+
+  /** Children started so far. */
+  get started(): number {
+    return this.line.started;
+  }
+
+  /** Every child's output read to its end, in order. */
+  get pumped(): Promise<void> {
+    return this.line.pumped;
   }
 
   /** Feeds one PES of this kind; resolves once ffmpeg took it (backpressure). */
@@ -106,60 +112,45 @@ export class DecoderLine {
   private childFor(stream: ElementaryStream, pts: number): FfmpegChild {
     const changed = this.stream !== undefined && !sameStream(this.stream, stream);
     const rewound = this.lastPts !== undefined && isRewind(this.lastPts, pts);
-    if (this.child && (changed || rewound)) {
+    if (this.line.child && (changed || rewound)) {
       const why = rewound ? 'pts went backwards' : 'stream changed';
       this.host.log.info(`input ${this.kind} ${why}, restarting its decoder`, { from: this.lastPts, to: pts });
-      this.child.endInput();
-      this.child = undefined;
+      this.line.endInput();
     }
     this.stream = stream;
     this.lastPts = pts;
-    return this.child ?? this.start(stream);
+    return this.line.child ?? this.line.start(undefined, this.header(stream));
   }
 
   private spawn(): FfmpegChild {
     const socketPath = this.kind === 'video' && this.host.socket ? nutSocketPath() : undefined;
     const args = this.kind === 'video' ? videoDecoderArgs(this.host.size, socketPath) : audioDecoderArgs();
     const child = new FfmpegChild(args, { ffmpeg: this.host.ffmpeg, log: this.host.log, signal: this.host.signal, name: `${this.kind} decoder` });
-    this.running.add(child);
     if (socketPath) this.sockets.set(child, new NutSocketReader(socketPath, new NutDemuxer(this.host.alloc), child.exited));
-    void child.exited.then(() => {
-      this.running.delete(child);
-      this.sockets.get(child)?.close();
-    });
+    void child.exited.then(() => this.sockets.get(child)?.close());
     return child;
   }
 
-  /** Gives the line a child for `stream` (the spare when there is one) and starts reading its output. */
-  private start(stream: ElementaryStream): FfmpegChild {
-    const child = this.spare ?? this.spawn();
-    this.spare = undefined;
-    this.child = child;
-    this.started++;
+  /** What a fresh child reads first: the NUT header (video), or the audio-only TS's PAT and PMT. */
+  private header(stream: ElementaryStream): Uint8Array[] {
     if (this.kind === 'video') {
       this.nut = new NutMuxer([{ kind: 'video', width: PLACEHOLDER_SIZE, height: PLACEHOLDER_SIZE, fourcc: NUT_VIDEO_FOURCC[stream.codec] }]);
-      void child.write(this.nut.header()).catch(() => undefined);
-    } else {
-      const pat = patPacket(AUDIO_PMT_PID, 1, this.cc.pat++);
-      const pmt = pmtPacket(AUDIO_PMT_PID, { programNumber: 1, pcrPid: NO_PCR_PID, streams: [stream] }, this.cc.pmt++);
-      void child.write([pat, pmt]).catch(() => undefined);
+      return [this.nut.header()];
     }
-    const pumped = this.pumped.then(() => this.pump(child));
-    this.pumped = pumped;
-    pumped.catch((err: unknown) => this.host.fail(err as Error));
-    return child;
+    const pat = patPacket(AUDIO_PMT_PID, 1, this.cc.pat++);
+    const pmt = pmtPacket(AUDIO_PMT_PID, { programNumber: 1, pcrPid: NO_PCR_PID, streams: [stream] }, this.cc.pmt++);
+    return [pat, pmt];
   }
 
   /** Stops the spare: the input has no such stream (or it ended). */
   dropSpare(): void {
-    void this.spare?.close();
-    this.spare = undefined;
+    void this.line.dropSpare();
   }
 
   /** No more input: the children drain; `pumped` settles after the last frame. */
   endInput(): void {
-    this.dropSpare();
-    this.child?.endInput();
+    void this.line.dropSpare();
+    this.line.endInput();
   }
 
   /** A child's output as batches of NUT packets: from its socket, or parsed from stdout. */
@@ -207,15 +198,14 @@ export class DecoderLine {
     if (failure) throw failure;
   }
 
-  /** Stops every child (a failure elsewhere, or close()). */
+  /** Stops every child (a failure elsewhere). */
   stop(): void {
-    for (const c of this.running) void c.close();
+    this.line.stop();
   }
 
   /** Kills every child (within ~2 s) and waits for their output to be done; idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.running].map((c) => c.close()));
-    await this.pumped.catch(() => undefined);
+    await this.line.close();
   }
 }

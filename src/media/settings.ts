@@ -1,0 +1,76 @@
+// A stream's media settings as one declarative table: each field's type, default, rule, and where users set it.
+//
+// Everything else derives from this table: the MediaSettings type, its checks (mediaSettings()),
+// what stream params carry (mediaFromParams()), the flags, environment variables and config keys
+// of `trickle process` and `trickle serve` (src/cli/media-options.ts). A new encoder option is a
+// row here plus the arguments it turns into (encoder-args.ts).
+
+/** The commands whose flags, environment and config section offer a field. */
+export type MediaCommand = 'process' | 'serve';
+
+export interface MediaField {
+  type: 'int' | 'number' | 'string';
+  /** The values a string field may take. */
+  choices?: readonly string[];
+  default?: number | string;
+  /** The smallest value allowed (`above`: the value must be greater). */
+  min?: number;
+  above?: number;
+  /** Another field that must be set whenever this one is. */
+  with?: string;
+  /** The stream param (PyTrickle's names) that sets it at start and, when `live`, on every update. */
+  param?: string;
+  live?: boolean;
+  /** Flag (its value's name for help), environment variable and config key; none yet for settings users cannot change. */
+  flag?: string;
+  value?: string;
+  env?: string;
+  config?: string;
+  commands?: readonly MediaCommand[];
+  /** One line of help. */
+  describe: string;
+}
+
+export const MEDIA_FIELDS = {
+  width: {
+    type: 'int', min: 1, with: 'height', param: 'width',
+    flag: '--width', value: 'w', env: 'TRICKLE_WIDTH', config: 'width', commands: ['process'],
+    describe: 'scale input frames to this width',
+  },
+  height: {
+    type: 'int', min: 1, with: 'width', param: 'height',
+    flag: '--height', value: 'h', env: 'TRICKLE_HEIGHT', config: 'height', commands: ['process'],
+    describe: 'scale input frames to this height',
+  },
+  maxFramerate: {
+    // 0 means no cap, as an unusable max_framerate param does.
+    type: 'number', min: 0, param: 'max_framerate', live: true,
+    flag: '--max-framerate', value: 'n', env: 'TRICKLE_MAX_FRAMERATE', config: 'maxFramerate', commands: ['process'],
+    describe: 'cap the processed frame rate',
+  },
+  gop: {
+    type: 'number', above: 0, default: 2,
+    flag: '--gop', value: 'seconds', env: 'TRICKLE_GOP', config: 'gop', commands: ['process'],
+    describe: 'keyframe interval of the output (default 2)',
+  },
+  preset: {
+    type: 'string', default: 'superfast',
+    describe: 'libx264 preset of the output',
+  },
+} as const satisfies Record<string, MediaField>;
+
+export type MediaFieldName = keyof typeof MEDIA_FIELDS;
+
+type FieldValue<F> = F extends { choices: readonly (infer C)[] } ? C : F extends { type: 'string' } ? string : number;
+
+/** A stream's media settings; fields without a default may be unset. */
+export type MediaSettings = {
+  -readonly [K in MediaFieldName]: (typeof MEDIA_FIELDS)[K] extends { default: unknown }
+    ? FieldValue<(typeof MEDIA_FIELDS)[K]>
+    : FieldValue<(typeof MEDIA_FIELDS)[K]> | undefined;
+};
+
+/** The table's rows with their names, for code that walks all of them. */
+export function mediaFields(): [MediaFieldName, MediaField][] {
+  return Object.entries(MEDIA_FIELDS) as [MediaFieldName, MediaField][];
+}
