@@ -1,0 +1,41 @@
+// The metrics text passes Prometheus's own `promtool check metrics` and says what the streams say.
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { describe, it } from 'node:test';
+import { createMetrics, type StreamView } from '../../src/metrics/registry.js';
+
+const view = (id: string, over: Partial<StreamView> = {}): StreamView => ({
+  id, state: 'ONLINE', framesIn: 300, framesOut: 290, framesDropped: 10, framesErrored: 1, inputFps: 30, outputFps: 29.5, restarts: 0, bytesIn: 12345, bytesOut: 23456, segmentsLost: 0, ...over,
+});
+
+/** promtool's lint of a scrape; empty when clean. */
+export async function promtool(text: string): Promise<string> {
+  const r = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
+  assert.equal(r.exitCode, 0, `promtool: ${r.stdout}${r.stderr}`);
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
+describe('metrics', () => {
+  it('two streams and a worker: promtool finds nothing to complain about; values and states as given', async () => {
+    let streams = [view('a'), view('b', { state: 'DEGRADED_INPUT', framesIn: 7 })];
+    const m = createMetrics({
+      streams: () => streams,
+      worker: () => ({ status: 'OK', capacity: 2, loadSeconds: 1.5, registration: 'registered' }),
+      gpus: async () => [{ id: 'GPU-1', name: 'Test GPU', utilization: 0.25, memoryUsedBytes: 1e9, memoryTotalBytes: 8e9 }],
+    });
+    m.observeStages('a', { decode: 0.002, processor: 0.01, total: 0.02 });
+    const text = await m.text();
+    assert.equal(await promtool(text), '');
+    assert.match(text, /^trickle_stream_frames_in_total\{stream_id="b"\} 7$/m);
+    assert.match(text, /^trickle_stream_state\{stream_id="b",state="DEGRADED_INPUT"\} 1$/m);
+    assert.match(text, /^trickle_stream_state\{stream_id="b",state="ONLINE"\} 0$/m);
+    assert.match(text, /^trickle_stream_stage_latency_seconds_count\{stream_id="a",stage="processor"\} 1$/m);
+    assert.match(text, /^trickle_worker_state\{state="OK"\} 1$/m);
+    assert.match(text, /^trickle_worker_capacity 2$/m);
+    assert.match(text, /^trickle_gpu_utilization_ratio\{gpu="GPU-1",name="Test GPU"\} 0.25$/m);
+    streams = [view('a')];
+    m.forget('b');
+    const after = await m.text();
+    assert.ok(!after.includes('stream_id="b"'), 'an ended stream has no series');
+  });
+});
