@@ -5,7 +5,8 @@ import { loadConfigFile, type ConfigObject } from '../config/load.js';
 import { isTrickleError, TrickleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { scrub, SecretSet } from '../config/redact.js';
-import { createCliLogger } from './output/logger.js';
+import { createCliLogger, type CliLoggerOptions } from './output/logger.js';
+import { liveStatus, type LiveStatus } from './output/live-status.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { withFlags } from './field-flags.js';
 import { installShutdown } from './shutdown.js';
@@ -27,6 +28,8 @@ export interface CommandContext {
   settings<T = Record<string, unknown>>(specs: readonly SettingSpec[]): T;
   /** Values the user wants kept out of every message (secrets). */
   addSecret(value: string | undefined): void;
+  /** A live status line on an interactive terminal (log lines print above it); a no-op elsewhere. */
+  live(text: string): LiveStatus;
 }
 
 /** Adds the flags every command accepts. */
@@ -55,6 +58,7 @@ export function defineAction(cmd: Command, name: string, handler: ActionHandler)
     const flags = typedFlags(self);
     const env = process.env;
     const secrets = new SecretSet();
+    let live: LiveStatus | undefined;
     const shutdown = installShutdown();
     let log: Logger = createCliLogger({ format: 'text', level: 'info', color: false, secrets });
     let code: number;
@@ -74,24 +78,34 @@ export function defineAction(cmd: Command, name: string, handler: ActionHandler)
       }
       const format = common.logFormat as 'text' | 'json';
       const color = self.opts().color !== false && !('NO_COLOR' in env) && Boolean(process.stderr.isTTY);
-      log = createCliLogger({ format, level: common.quiet ? 'warn' : common.verbose ? 'debug' : 'info', color, secrets });
+      const logOptions: CliLoggerOptions = { format, level: common.quiet ? 'warn' : common.verbose ? 'debug' : 'info', color, secrets };
+      log = createCliLogger(logOptions);
+      const interactive = Boolean(process.stderr.isTTY) && format === 'text' && !common.quiet;
       const ctx: CommandContext = {
         log,
         config,
         configPath: file.filepath,
         env,
         signal: shutdown.signal,
-        interactive: Boolean(process.stderr.isTTY) && format === 'text' && !common.quiet,
+        interactive,
         color,
         quiet: common.quiet,
         format,
         settings: <T>(specs: readonly SettingSpec[]) => resolveSettings(specs, { flags, env, config }) as T,
         addSecret: (s) => secrets.add(s),
+        live: (text) => {
+          live?.stop();
+          live = liveStatus({ interactive, color, text });
+          logOptions.around = live.around;
+          return live;
+        },
       };
       code = (await handler(ctx, args, self)) ?? EXIT.ok;
     } catch (err) {
+      live?.stop();
       code = reportError(log, err, secrets);
     } finally {
+      live?.stop();
       shutdown.dispose();
     }
     if (shutdown.exitCode !== undefined && (code === EXIT.ok || code === EXIT.failure)) code = shutdown.exitCode;

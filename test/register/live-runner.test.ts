@@ -212,7 +212,7 @@ describe('trickle serve --register live-runner', () => {
 describe('static registration (--print-static)', () => {
   it('prints a runners.json the orchestrator accepts; it polls /health and routes only once load() finished', async () => {
     const orch = await startOrchestrator({ secret: SECRET, onchain: true });
-    const serve = await spawnServe(['--processor', SLOW], { NO_COLOR: '1', SLOW_LOAD_MS: '1500' });
+    const serve = await spawnServe(['--processor', SLOW], { NO_COLOR: '1', SLOW_LOAD_MS: '8000' });
     try {
       const printed = await runCli(['register', '--mode', 'live-runner', '--print-static', '--url', serve.url, '--name', 'static-1', '--price-per-unit', '0.5', '--capacity', '1'], { env: { NO_COLOR: '1' } });
       assert.equal(printed.exitCode, 0, printed.stderr);

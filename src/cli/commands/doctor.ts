@@ -39,7 +39,9 @@ export function doctorCommand(): Command {
       { key: 'json', type: 'boolean', default: false },
       { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG'], flag: '--ffmpeg' },
     ]);
+    const live = ctx.live('checking node, ffmpeg and its encoders, onnxruntime providers, GPUs…');
     const report = await runDoctor({ ffmpegPath: s.ffmpeg, env: ctx.env });
+    live.stop();
     // The report is the command's output, so it goes to stdout (scripts pipe it into jq).
     process.stdout.write(s.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, ctx.color));
     return report.ok ? EXIT.ok : EXIT.failure;

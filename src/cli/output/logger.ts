@@ -10,6 +10,8 @@ export interface CliLoggerOptions {
   stream?: NodeJS.WritableStream;
   /** Values kept out of every line (shared with the children); URL credentials are always masked. */
   secrets?: SecretSet;
+  /** Wraps each write (a live status line clears itself first); read at write time, so it can be set later. */
+  around?: (write: () => void) => void;
 }
 
 const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -35,15 +37,16 @@ export function createCliLogger(options: CliLoggerOptions, bound: Record<string,
     if (ORDER[level] < ORDER[options.level]) return;
     const all = scrubDeep(redact({ ...bound, ...fields }), secrets);
     msg = scrub(msg, secrets);
+    const out = (line: string) => (options.around ? options.around(() => stream.write(line)) : stream.write(line));
     if (options.format === 'json') {
-      stream.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }) + '\n');
+      out(JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }) + '\n');
       return;
     }
     const kv = Object.entries(all)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => c.gray(`${k}=`) + formatValue(v))
       .join(' ');
-    stream.write(`${paint[level](level.padEnd(5))} ${msg}${kv ? ' ' + kv : ''}\n`);
+    out(`${paint[level](level.padEnd(5))} ${msg}${kv ? ' ' + kv : ''}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),
