@@ -48,7 +48,7 @@ const COLOUR = '0x6040c0';
 /** Mean-colour tolerance: H.264 and the YUV round trip move a flat colour by a few levels. */
 const TOLERANCE = 6;
 
-/** @type {{ url: string, stop(): Promise<void> }} */
+/** @type {{ url: string, log(): string, stop(): Promise<void> }} */
 let relay;
 /** @type {string} */
 let dir;
@@ -69,7 +69,7 @@ after(async () => {
 test('${e.title}', { timeout: 180_000 }, async () => {
   const output = path.join(dir, 'out.ts');
   const run = await processClip({ relayUrl: relay.url, name: 'test', processor: PACKAGE, clip, output, args: [${e.args.join(', ')}] });
-  assert.equal(run.publish.code, 0, 'trickle publish: ' + run.publish.stderr);
+  assert.equal(run.publish.code, 0, 'trickle publish: ' + run.publish.stderr + '\\ntrickle relay: ' + relay.log());
   assert.equal(run.process.code, 0, 'trickle process: ' + run.process.stderr);
   assert.equal(run.subscribe.code, 0, 'trickle subscribe: ' + run.subscribe.stderr);
 

@@ -85,16 +85,22 @@ export function trickle(args, options) {
 
 /**
  * Starts \`trickle relay --port 0\` (a free port) and resolves once it prints its listening line.
- * @returns {Promise<{ url: string, stop(): Promise<void> }>}
+ * \`log()\` is what it printed so far, and says when it exited.
+ * @returns {Promise<{ url: string, log(): string, stop(): Promise<void> }>}
  */
 export function startRelay() {
   const child = spawn(process.execPath, [trickleBin(), 'relay', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((resolve) => child.on('close', resolve));
   let stderr = '';
+  const exited = new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      stderr += '(trickle relay exited: ' + (code ?? signal) + ')\\n';
+      resolve(undefined);
+    });
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('trickle relay did not start in 30 s: ' + stderr)), 30_000);
     child.on('error', reject);
-    child.on('close', (code) => reject(new Error('trickle relay exited (' + code + '): ' + stderr)));
+    exited.then(() => reject(new Error(stderr)));
     child.stderr.on('data', (b) => {
       stderr += b;
       const m = /listening on (http\\S+)/.exec(stderr);
@@ -102,6 +108,7 @@ export function startRelay() {
       clearTimeout(timer);
       resolve({
         url: m[1],
+        log: () => stderr,
         async stop() {
           child.kill('SIGTERM');
           await exited;
