@@ -30,7 +30,7 @@ test('trickle init --model writes an ONNX package whose npm install (offline) an
   const index = await readFile(path.join(pkgDir, 'index.js'), 'utf8');
   for (const name of ['createSession', 'frameToTensor', 'tensorToFrame']) assert.ok(index.includes(name), `index.js uses ${name}`);
 
-  const install = await npmInstall(pkgDir);
+  const install = await npmInstall(pkgDir, path.join(dir, 'npm-cache'));
   assert.equal(install.exitCode, 0, install.output);
   const types = await typeCheck(pkgDir, ['index.js', 'test/processor.test.js', 'test/trickle.js']);
   assert.equal(types.exitCode, 0, types.output);

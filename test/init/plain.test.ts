@@ -33,7 +33,7 @@ test('trickle init writes a package whose npm install (offline) and npm test pas
   const readme = await readFile(path.join(pkgDir, 'README.md'), 'utf8');
   for (const s of ['npm test', 'trickle demo --processor ./', 'npm run serve', `file:${REPO}`]) assert.ok(readme.includes(s), `README mentions ${s}`);
 
-  const install = await npmInstall(pkgDir);
+  const install = await npmInstall(pkgDir, path.join(dir, 'npm-cache'));
   assert.equal(install.exitCode, 0, install.output);
   const link = path.join(pkgDir, 'node_modules', 'trickcli');
   assert.ok((await lstat(link)).isSymbolicLink(), 'node_modules/trickcli is a link');

@@ -24,14 +24,17 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs a command in `cwd` to completion; stdout and stderr interleaved as `output`. */
-export async function step(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): Promise<StepResult> {
-  const r = await execa(cmd, args, { cwd, reject: false, all: true, timeout: timeoutMs, env: childEnv(), extendEnv: false });
+export async function step(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<StepResult> {
+  const r = await execa(cmd, args, { cwd, reject: false, all: true, timeout: 240_000, env: { ...childEnv(), ...env }, extendEnv: false });
   return { exitCode: r.exitCode ?? -1, output: String(r.all ?? '') };
 }
 
-/** `npm install` that must not touch the network: --offline fails any fetch. */
-export function npmInstall(dir: string): Promise<StepResult> {
-  return step('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], dir);
+/**
+ * `npm install` as on a fresh machine without network: --offline fails any fetch, and the npm
+ * cache is a new empty folder, so nothing can come from an earlier download either.
+ */
+export function npmInstall(dir: string, emptyCache: string): Promise<StepResult> {
+  return step('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], dir, { npm_config_cache: emptyCache });
 }
 
 /** Type-checks the package's JavaScript (JSDoc, strict) against trickcli's declarations, with this repo's tsc. */
