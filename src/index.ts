@@ -62,5 +62,6 @@ export { gpuInfo, gpuStats } from './hardware/gpu.js';
 
 // Models
 export { createSession, type SessionHandle, type CreateSessionOptions } from './models/create-session.js';
+export type { ModelSession, ModelRunner, OutputTensor } from './models/session.js';
 export { probeProviders } from './models/providers.js';
 export { onnxruntimeVersion } from './models/runtime.js';

@@ -16,8 +16,9 @@ function find(dir: string): string[] {
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+// Filters match the path under dist/ (test/init/plain.test.js), not the checkout's own folder name.
 const files = find(root)
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .filter((f) => filters.length === 0 || filters.some((x) => path.relative(path.dirname(root), f).includes(x)))
   .sort();
 if (files.length === 0) {
   console.error('no test files matched');

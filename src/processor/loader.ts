@@ -1,5 +1,5 @@
 // Finds and imports a processor module (built-in name, file path or package) and runs its load() once.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,7 +19,7 @@ export function builtinProcessors(): string[] {
 }
 
 function isPathSpec(spec: string): boolean {
-  return spec.startsWith('./') || spec.startsWith('../') || path.isAbsolute(spec) || spec.startsWith('file:') || /\.(m?js|cjs)$/.test(spec);
+  return spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../') || path.isAbsolute(spec) || spec.startsWith('file:') || /\.(m?js|cjs)$/.test(spec);
 }
 
 function notFound(spec: string, cause?: unknown): TrickleError {
@@ -27,6 +27,18 @@ function notFound(spec: string, cause?: unknown): TrickleError {
     cause,
     hint: `built-ins: ${builtinProcessors().join(', ')}; or pass ./file.js, an absolute path or an installed package name`,
   });
+}
+
+/** A folder is a processor package (what `trickle init` writes): its package.json "main", else index.js. */
+function packageEntry(spec: string, dir: string): string {
+  try {
+    return createRequire(path.join(dir, 'noop.js')).resolve(dir);
+  } catch (err) {
+    throw new TrickleError('TRICKLE_PROCESSOR_NOT_FOUND', `processor folder "${spec}" has no entry module`, {
+      cause: err,
+      hint: 'give its package.json a "main" field, or put the processor in index.js',
+    });
+  }
 }
 
 /** Where `spec` lives as an importable URL, or a TRICKLE_PROCESSOR_NOT_FOUND error. */
@@ -38,7 +50,7 @@ export function resolveProcessorUrl(spec: string, cwd: string = process.cwd()): 
   if (isPathSpec(spec)) {
     const file = spec.startsWith('file:') ? fileURLToPath(spec) : path.resolve(cwd, spec);
     if (!existsSync(file)) throw notFound(spec);
-    return pathToFileURL(file).href;
+    return pathToFileURL(statSync(file).isDirectory() ? packageEntry(spec, file) : file).href;
   }
   try {
     const require = createRequire(path.join(cwd, 'noop.js'));
@@ -75,7 +87,8 @@ export async function loadProcessor(spec: string, opts: { cwd?: string } = {}): 
     }
   }
   const out = def as ProcessorDefinition;
-  return out.name ? out : { ...out, name: path.basename(spec).replace(/\.(m?js|cjs|ts)$/, '') };
+  // Resolving first names `--processor ./` after its folder rather than ".".
+  return out.name ? out : { ...out, name: path.basename(path.resolve(opts.cwd ?? process.cwd(), spec)).replace(/\.(m?js|cjs|ts)$/, '') };
 }
 
 /** Runs load() once per process, timed; failures become TRICKLE_PROCESSOR_LOAD. Returns the ms it took. */

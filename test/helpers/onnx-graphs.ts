@@ -56,6 +56,16 @@ export function tintGraph(add: [number, number, number] = [0.2, 0, 0], size?: { 
   );
 }
 
+/** out = 1 - image over NCHW [1,3,H,W] with symbolic H and W: the negative (`trickle init --model` ships these bytes). */
+export function invertGraph(): Uint8Array {
+  return modelBytes(
+    [{ opType: 'Sub', input: ['one', 'image'], output: ['out'] }],
+    [valueInfo('image', [1, 3, 'h', 'w'])],
+    [valueInfo('out', [1, 3, 'h', 'w'])],
+    [floats('one', [], [1])],
+  );
+}
+
 /** The tint graph in NHWC: out = clip(image + [r,g,b], 0, 1) over [1,H,W,3]. */
 export function tintNhwcGraph(add: [number, number, number]): Uint8Array {
   return modelBytes(

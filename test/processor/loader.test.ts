@@ -32,7 +32,7 @@ test('an unknown name is TRICKLE_PROCESSOR_NOT_FOUND listing the built-ins', asy
   await assert.rejects(loadProcessor('./missing.js'), (err: unknown) => isTrickleError(err, 'TRICKLE_PROCESSOR_NOT_FOUND'));
 });
 
-test('file paths (relative to cwd, absolute) and package names load; a module without default export is refused', async () => {
+test('file paths (relative to cwd, absolute), folders and package names load; a module without default export is refused', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'trickle-loader-'));
   try {
     await writeFile(path.join(dir, 'mine.mjs'), 'export default { name: "mine", params: { k: 1 }, video() {} };\n');
@@ -44,6 +44,18 @@ test('file paths (relative to cwd, absolute) and package names load; a module wi
     assert.equal((await loadProcessor('./mine.mjs', { cwd: dir })).name, 'mine');
     assert.equal((await loadProcessor(path.join(dir, 'mine.mjs'))).name, 'mine');
     assert.equal((await loadProcessor('trickle-proc-pkg', { cwd: dir })).name, 'from-pkg');
+    // A folder is a package: package.json "main", else index.js; "." works as well as "./".
+    await mkdir(path.join(dir, 'with-main'));
+    await writeFile(path.join(dir, 'with-main', 'package.json'), JSON.stringify({ name: 'with-main', type: 'module', main: 'proc.js' }));
+    await writeFile(path.join(dir, 'with-main', 'proc.js'), 'export default { name: "folder-main" };\n');
+    await mkdir(path.join(dir, 'bare'));
+    await writeFile(path.join(dir, 'bare', 'index.js'), 'export default {};\n');
+    await mkdir(path.join(dir, 'empty'));
+    assert.equal((await loadProcessor('./with-main', { cwd: dir })).name, 'folder-main');
+    assert.equal((await loadProcessor('./', { cwd: path.join(dir, 'with-main') })).name, 'folder-main');
+    assert.equal((await loadProcessor('.', { cwd: path.join(dir, 'with-main') })).name, 'folder-main');
+    assert.equal((await loadProcessor('./', { cwd: path.join(dir, 'bare') })).name, 'bare');
+    await assert.rejects(loadProcessor('./empty', { cwd: dir }), (e: unknown) => isTrickleError(e, 'TRICKLE_PROCESSOR_NOT_FOUND') && /no entry module/.test(e.message));
     await assert.rejects(loadProcessor('./nodefault.mjs', { cwd: dir }), (e: unknown) => isTrickleError(e, 'TRICKLE_PROCESSOR_LOAD') && /default export/.test(e.message));
     await assert.rejects(loadProcessor('./badhook.mjs', { cwd: dir }), (e: unknown) => isTrickleError(e, 'TRICKLE_PROCESSOR_LOAD') && /video must be a function/.test(e.message));
   } finally {
