@@ -9,6 +9,7 @@ import { serveCommand } from './commands/serve.js';
 import { registerCommand } from './commands/register.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
+import { probeCommand } from './commands/probe.js';
 import { EXIT } from './exit-codes.js';
 
 /** The package version, read from package.json next to dist/. */
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     registerCommand(),
     demoCommand(),
     doctorCommand(),
+    probeCommand(),
   ]) {
     cmd.exitOverride();
     cmd.showHelpAfterError('(run with --help for usage)');
