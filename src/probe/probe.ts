@@ -62,6 +62,7 @@ export async function probeChannel(opts: ProbeOptions): Promise<ProbeReport> {
 
   if (opts.waitForChannel) {
     const gaveUp = AbortSignal.timeout(timeoutMs);
+    log.info('waiting for the channel to be created', { url: opts.url });
     const found = await waitForChannel(opts.url, { signal: opts.signal ? AbortSignal.any([opts.signal, gaveUp]) : gaveUp });
     if (!found && opts.signal?.aborted) throw new TrickleError('TRICKLE_ABORTED', 'probe stopped while waiting for the channel');
     if (!found) throw new TrickleError('TRICKLE_STREAM_NOT_FOUND', `channel ${opts.url} did not appear within ${timeoutMs / 1000} s`);

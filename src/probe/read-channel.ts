@@ -38,9 +38,10 @@ export interface ReadChannelResult {
 
 /**
  * Why: the probe judges whole segments, so each is buffered (a GOP: a few MB at most) and
- * handed on while the next one is already being read. A duration ends reading between
- * segments (the one arriving is read to its end); the timeout, a signal or the end of the
- * stream end it at once, and a segment cut short by them is dropped.
+ * handed on while the next one is already being read. The duration, counted from the first
+ * segment's first byte, ends reading between segments (the one arriving is read to its end);
+ * the timeout (counted from the call), a signal or the end of the stream end it at once, and
+ * a segment cut short by them is dropped.
  */
 export async function readChannel(opts: ReadChannelOptions): Promise<ReadChannelResult> {
   const log = opts.log ?? silentLogger;
@@ -57,14 +58,16 @@ export async function readChannel(opts: ReadChannelOptions): Promise<ReadChannel
     void sub.close();
   };
   const timers = [setTimeout(() => stop('timeout'), opts.timeoutMs)];
-  if (opts.durationMs !== undefined) {
+  // The duration counts from the first byte of media, not from when we started waiting for it.
+  const startDuration = () => {
+    if (opts.durationMs === undefined) return;
     timers.push(
       setTimeout(() => {
         if (waiting) stop('duration');
         else ended ??= 'duration'; // checked after the segment in flight
       }, opts.durationMs),
     );
-  }
+  };
   const onAbort = () => stop('stopped');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let count = 0;
@@ -92,6 +95,7 @@ export async function readChannel(opts: ReadChannelOptions): Promise<ReadChannel
         break;
       }
       const firstAt = since();
+      if (count === 0) startDuration();
       handOn();
       const parts: Buffer[] = [];
       for await (const chunk of seg.body as AsyncIterable<Buffer>) parts.push(chunk);

@@ -14,7 +14,7 @@ export interface ProbeOptions {
   start?: number;
   /** Stop after this many segments. */
   segments?: number;
-  /** Start no new segment after this many seconds (the one arriving is read to its end). */
+  /** Start no new segment this many seconds after the first one began (the one arriving is read to its end). */
   durationSeconds?: number;
   /** Give up waiting for bytes after this many seconds from the start (default 60). */
   timeoutSeconds?: number;

@@ -7,7 +7,7 @@ import type { Relay } from '../../src/relay/index.js';
 import type { ProbeReport } from '../../src/probe/types.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { startRelay } from '../helpers/relay.js';
-import { makeClip, scratch } from '../process/media.js';
+import { makeClip, publishFile, scratch } from '../process/media.js';
 import { cutSegments, envelope, midGop, post, watchStderr } from './media.js';
 
 /** 0x4080c0 through yuv420p and back: within a couple of levels. */
@@ -22,6 +22,7 @@ describe('trickle probe (CLI)', () => {
   let silent: Buffer[];
   /** A standalone segment that starts 1.5 s into a GOP. */
   let midGopSegment: Buffer;
+  let goodFile: string;
 
   before(async () => {
     relay = await startRelay();
@@ -34,6 +35,7 @@ describe('trickle probe (CLI)', () => {
       makeClip(f('long.ts'), { rate: 30, seconds: 3, gop: 10, channels: 0 }),
     ]);
     await midGop(f('long.ts'), f('mid.ts'), 1.5);
+    goodFile = f('good.ts');
     [good, silent] = await Promise.all([cutSegments(f('good.ts')), cutSegments(f('silent.ts'))]);
     // Posted as ffmpeg wrote it: a segmenter would drop everything before the next keyframe.
     midGopSegment = await readFile(f('mid.ts'));
@@ -81,6 +83,28 @@ describe('trickle probe (CLI)', () => {
     }
     assert.equal(expectations.length, 9);
     assert.ok(expectations.every((e) => e.ok), JSON.stringify(expectations));
+  });
+
+  it('--wait, the live edge and --duration: joins the segment being written, stops after the one in flight', async () => {
+    const url = relay.channelUrl('live');
+    const child = spawnCli(['probe', url, '--wait', '--duration', '1.5', '--json', '--timeout', '20']);
+    try {
+      await watchStderr(child).waitFor(/waiting for the channel/);
+      const publishing = publishFile(url, goodFile, { re: true });
+      const r = await child;
+      await publishing;
+      assert.equal(r.exitCode, 0, String(r.stderr));
+      const report = JSON.parse(String(r.stdout)) as ProbeReport;
+      assert.equal(report.ended, 'duration');
+      assert.equal(report.start, -2);
+      assert.ok(report.segments.length >= 2 && report.segments.length <= 3, String(report.segments.length));
+      // Published in real time, one 1 s GOP per segment: a segment starts about every second.
+      for (const s of report.segments.slice(1)) assert.ok(s.interval! > 0.6 && s.interval! < 1.4, JSON.stringify(report.segments.map((x) => x.interval)));
+      assert.equal(report.summary.keyframes, true);
+      assert.equal(report.summary.decodes, true);
+    } finally {
+      child.kill();
+    }
   });
 
   it('the text report: a row per segment, the summary and the assertions', async () => {

@@ -26,7 +26,7 @@ export function probeCommand(): Command {
     .argument('<url>', 'channel URL')
     .option('--start <seq>', 'first segment: -2 the one being written now (default), -1 the next, or N')
     .option('--segments <n>', 'stop after N segments (default: 5, or 10 s, whichever comes first)')
-    .option('--duration <seconds>', 'start no new segment after this many seconds')
+    .option('--duration <seconds>', 'start no new segment this many seconds after the first one began')
     .option('--timeout <seconds>', 'give up waiting for bytes after this long (default 60, or duration + 30)')
     .option('--wait', 'wait (within --timeout) for the channel to be created instead of exiting 3')
     .option('--events <url>', "the stream's events channel: report the states of its status events")
