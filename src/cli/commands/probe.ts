@@ -40,13 +40,14 @@ export function probeCommand(): Command {
       '  fps, minfps, segments, frames, gaps, maxgap (s), avoffset (|ms|), channels with >= <= > < = !=;\n' +
       '  resolution=WxH, audio=CODEC, video=CODEC, state=NAME / state!=NAME (needs --events).\n' +
       'maxgap is the longest time, in seconds, between the last byte of one segment and the first of the next.\n' +
+      "Quote assertions in a shell: > and < are redirections there ('fps>=25').\n" +
       '\nExit codes: 0 read and every assertion held; 1 an assertion failed (each is named) or nothing was read;\n' +
       '2 bad flags or an assertion that does not parse; 3 the channel does not exist.\n',
   );
   withExamples(
     cmd,
     'trickle probe http://127.0.0.1:3389/out',
-    'trickle probe http://127.0.0.1:3389/out --expect fps>=25,keyframes,decodes,audio --expect resolution=1280x720',
+    "trickle probe http://127.0.0.1:3389/out --expect 'fps>=25,keyframes,decodes,audio' --expect resolution=1280x720",
     'trickle probe http://127.0.0.1:3389/out --events http://127.0.0.1:3389/out-events --expect state=ONLINE --json | jq .summary',
   );
   return defineAction(cmd, 'probe', async (ctx, args) => {

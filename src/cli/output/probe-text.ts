@@ -50,7 +50,7 @@ export function formatProbeText(r: ProbeReport, color: boolean): string {
   const yes = (b: boolean) => (b ? c.green('yes') : c.red('no'));
   lines.push(
     '',
-    `segments   ${m.segments} read in ${r.seconds.toFixed(1)} s (stopped: ${r.ended}), ${kib(m.bytes)}B`,
+    `segments   ${m.segments} read in ${r.seconds.toFixed(1)} s (stopped: ${r.ended}), ${(m.bytes / 1024).toFixed(1)} KiB`,
     `decodes    ${yes(m.decodes)} (each segment on its own)`,
     `keyframes  ${yes(m.keyframes)} (each segment starts with one)`,
     `video      ${m.videoCodec ?? 'none'}${m.resolutions.length ? ` ${m.resolutions.join(' → ')}` : ''}, ${m.videoFrames} frames, ${m.fps === null ? '-' : m.fps.toFixed(2)} fps (lowest ${m.minFps === null ? '-' : m.minFps.toFixed(2)})`,
