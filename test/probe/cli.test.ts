@@ -81,6 +81,19 @@ describe('trickle probe (CLI)', () => {
       assert.equal(s.keyframeStart, true);
       assert.equal(s.bytes, good[s.seq].length);
     }
+    // The field names README documents for --json: adding one is fine, renaming one breaks scripts.
+    assert.deepEqual(Object.keys(r.report!).sort(), ['ended', 'events', 'expectations', 'ok', 'seconds', 'segments', 'start', 'startedAt', 'summary', 'url']);
+    assert.deepEqual(Object.keys(summary).sort(), [
+      'audio', 'audioSegments', 'avOffsetMs', 'bytes', 'decodedFrames', 'decodes', 'fps', 'gaps', 'keyframes', 'maxIdleSeconds', 'maxIntervalSeconds',
+      'meanColor', 'minFps', 'relayJumps', 'resolution', 'resolutions', 'segments', 'videoCodec', 'videoFrames',
+    ]);
+    assert.deepEqual(Object.keys(segments[0]).sort(), [
+      'audio', 'avOffsetMs', 'bytes', 'decodeError', 'decodedFrames', 'decodes', 'fps', 'height', 'idleBefore', 'interval', 'keyframeStart',
+      'meanColor', 'missingBefore', 'receiveSeconds', 'receivedAt', 'seq', 'videoCodec', 'videoFrames', 'width',
+    ]);
+    assert.deepEqual(Object.keys(segments[0].audio!).sort(), ['channels', 'codec', 'packets', 'sampleRate']);
+    assert.deepEqual(Object.keys(expectations[0]).sort(), ['actual', 'expectation', 'ok']);
+    assert.equal(r.report!.events, null);
     assert.equal(expectations.length, 9);
     assert.ok(expectations.every((e) => e.ok), JSON.stringify(expectations));
   });
@@ -180,9 +193,9 @@ describe('trickle probe (CLI)', () => {
     try {
       const stderr = watchStderr(child);
       await stderr.waitFor(/stream state.*ONLINE/);
-      await post(events, 1, envelope({ type: 'status', state: 'DEGRADED_INPUT' }));
-      await post(events, 2, envelope({ type: 'heartbeat' }));
-      await stderr.waitFor(/stream state.*DEGRADED_INPUT/);
+      await post(events, 1, envelope({ type: 'heartbeat' }));
+      await post(events, 2, envelope({ type: 'status', state: 'DEGRADED_INPUT' }));
+      await stderr.waitFor(/stream state.*DEGRADED_INPUT/); // read in order: the heartbeat was read before it
       await post(url, 1, good[1]);
       const r = await child;
       assert.equal(r.exitCode, 0, String(r.stderr));
@@ -190,13 +203,15 @@ describe('trickle probe (CLI)', () => {
       assert.deepEqual(report.events?.states, ['ONLINE', 'DEGRADED_INPUT']);
       assert.equal(report.events?.lastState, 'DEGRADED_INPUT');
       assert.equal(report.events?.types.status, 2);
+      assert.equal(report.events?.types.heartbeat, 1);
+      assert.deepEqual(Object.keys(report.events!).sort(), ['events', 'lastState', 'states', 'types', 'url']);
     } finally {
       child.kill();
     }
-    // The events channel now ends with a heartbeat: no state is seen from there.
+    // A later probe starts at the latest event: DEGRADED_INPUT, and no ERROR.
     const r = await probeJson([url, '--start', '0', '--segments', '1', '--events', events, '--expect', 'state=ERROR']);
     assert.equal(r.exitCode, 1, r.stderr);
-    assert.match(r.stderr, /state=ERROR \(/);
+    assert.match(r.stderr, /state=ERROR \(states seen: DEGRADED_INPUT\)/);
   });
 
   it('a channel that does not exist: exit 3', async () => {
