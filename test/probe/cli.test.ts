@@ -177,7 +177,7 @@ describe('trickle probe (CLI)', () => {
       const idle = report.segments.map((s) => s.idleBefore);
       assert.equal(idle[0], null);
       // Timestamps are taken in the probe's event loop, which also starts ffmpeg: allow it a little.
-      assert.ok(idle[1]! < 1 && idle[2]! > 1.7 && idle[2]! < 3, JSON.stringify(idle));
+      assert.ok(idle[1]! < 1 && idle[2]! > 1.5 && idle[2]! < 3, JSON.stringify(idle));
       assert.equal(report.summary.maxIdleSeconds, idle[2]);
     } finally {
       child.kill();
