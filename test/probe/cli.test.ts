@@ -111,8 +111,9 @@ describe('trickle probe (CLI)', () => {
       assert.equal(report.ended, 'duration');
       assert.equal(report.start, -2);
       assert.ok(report.segments.length >= 2 && report.segments.length <= 3, String(report.segments.length));
-      // Published in real time, one 1 s GOP per segment: a segment starts about every second.
-      for (const s of report.segments.slice(1)) assert.ok(s.interval! > 0.6 && s.interval! < 1.4, JSON.stringify(report.segments.map((x) => x.interval)));
+      // Published in real time, one 1 s GOP per segment: segments arrive spread out, not as a backlog
+      // (loose bounds: `ffmpeg -re` catches up in bursts on a busy machine).
+      for (const s of report.segments.slice(1)) assert.ok(s.interval! > 0.3 && s.interval! < 2, JSON.stringify(report.segments.map((x) => x.interval)));
       assert.equal(report.summary.keyframes, true);
       assert.equal(report.summary.decodes, true);
     } finally {
