@@ -40,6 +40,10 @@ export {
   type TensorLayout,
 } from './media/frames.js';
 
+// Probing a channel (what `trickle probe` reports)
+export { probeChannel } from './probe/probe.js';
+export type { ProbeOptions, ProbeReport, ProbeSummary, SegmentProbe, EventsProbe, ExpectationResult } from './probe/types.js';
+
 // Processors and the pipeline
 export {
   defineProcessor,

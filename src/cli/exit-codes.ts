@@ -20,6 +20,8 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   TRICKLE_STREAM_NOT_FOUND: EXIT.streamNotFound,
   TRICKLE_STREAM_ENDED: EXIT.streamNotFound,
   TRICKLE_REGISTRATION_REJECTED: EXIT.registrationRejected,
+  // `trickle probe --expect …`: something measured is not what was asked for.
+  TRICKLE_EXPECTATION_FAILED: EXIT.failure,
 };
 
 /** Exit code for an error code; everything unlisted is a runtime failure (1). */

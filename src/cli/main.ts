@@ -10,6 +10,7 @@ import { registerCommand } from './commands/register.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
+import { probeCommand } from './commands/probe.js';
 import { EXIT } from './exit-codes.js';
 
 /** The package version, read from package.json next to dist/. */
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     registerCommand(),
     demoCommand(),
     doctorCommand(),
+    probeCommand(),
     initCommand(),
   ]) {
     cmd.exitOverride();

@@ -98,6 +98,8 @@ export interface SpawnFfmpegOptions {
   /** 'pipe' (default) to write into stdin, 'ignore' when ffmpeg reads a file. */
   stdin?: 'pipe' | 'ignore';
   stdout?: 'pipe' | 'ignore';
+  /** A second output pipe on fd 3 (ffmpeg writes it as `pipe:3`; read it from `.stdio[3]`). */
+  fd3?: boolean;
   /** Extra execa options (cwd, env …). */
   extra?: Partial<Options>;
 }
@@ -111,10 +113,10 @@ export function spawnFfmpeg(args: readonly string[], options: SpawnFfmpegOptions
   // -nostdin only turns off keyboard interaction; `-i pipe:0` still reads stdin.
   const stdin = options.stdin ?? 'pipe';
   const stdout = options.stdout ?? 'pipe';
+  // execa takes either the three named streams or one `stdio` array.
+  const stdio = options.fd3 ? { stdio: [stdin, stdout, 'pipe', 'pipe'] } : { stdin, stdout, stderr: 'pipe' };
   return execa(ffmpeg.path, ['-hide_banner', '-nostdin', ...args], {
-    stdin,
-    stdout,
-    stderr: 'pipe',
+    ...stdio,
     buffer: false,
     encoding: 'buffer',
     reject: false,

@@ -27,6 +27,7 @@ const EXPECTED = [
   'keepRegistered',
   'loadProcessor',
   'onnxruntimeVersion',
+  'probeChannel',
   'probeProviders',
   'ptsSeconds',
   'publishTs',

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
 
-const COMMANDS = ['relay', 'publish', 'subscribe', 'process', 'serve', 'register', 'demo', 'doctor', 'init'];
+const COMMANDS = ['relay', 'publish', 'subscribe', 'process', 'serve', 'register', 'demo', 'doctor', 'probe', 'init'];
 
 test('top-level help lists every documented command', async () => {
   const r = await runCli(['--help']);
