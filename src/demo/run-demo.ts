@@ -14,6 +14,8 @@ import { Publisher } from '../trickle/publisher.js';
 import { Subscriber } from '../trickle/subscriber.js';
 import { publishTs } from '../trickle/ts-publish.js';
 import { checkDemoOutput, type OutputCheck } from './check-output.js';
+import { probeChannel } from '../probe/probe.js';
+import type { ProbeReport } from '../probe/types.js';
 
 export interface DemoOptions {
   processor?: string;
@@ -38,6 +40,8 @@ export interface DemoResult {
   stats: PipelineStats;
   bytes: number;
   check: OutputCheck;
+  /** What `trickle probe` found on the output channel (every segment judged alone). */
+  probe: ProbeReport;
   ok: boolean;
 }
 
@@ -81,6 +85,19 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     await pipeline.start();
     if (opts.onStats) timer = setInterval(() => opts.onStats!(pipeline.stats()), 500);
     const capture = captureTo(relay.channelUrl('out'), file, signal);
+    // The verdict is trickle probe's: every output segment decodes alone, starts with a keyframe,
+    // carries audio and the input's size; then the colour shows the processor's effect.
+    const probing = probeChannel({
+      url: relay.channelUrl('out'),
+      start: 0,
+      segments: 100_000,
+      timeoutSeconds: duration + 120,
+      waitForChannel: true,
+      expect: ['decodes', 'keyframes', 'audio', `resolution=${width}x${height}`],
+      ffmpegPath: opts.ffmpegPath,
+      signal,
+    });
+    probing.catch(() => undefined);
     const input = new Publisher({ url: relay.channelUrl('in'), log });
     try {
       await publishTs(source.stdout! as AsyncIterable<Uint8Array>, input, { signal, log });
@@ -89,11 +106,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     }
     const result = await pipeline.done;
     if (result.reason === 'error') throw result.error ?? new TrickleError('TRICKLE_INTERNAL', 'demo pipeline failed');
-    const bytes = await capture;
+    const [bytes, probe] = await Promise.all([capture, probing]);
     const stats = pipeline.stats();
     if (signal.aborted) throw new TrickleError('TRICKLE_ABORTED', 'demo interrupted');
-    const check = await checkDemoOutput({ ffmpeg, file, pattern, processor: def.name ?? processorSpec });
-    return { file, relayUrl: relay.url, processor: def.name ?? processorSpec, stats, bytes, check, ok: check.decoded && check.effect };
+    const check = await checkDemoOutput({ ffmpeg, output: probe.summary.meanColor, frames: probe.summary.decodedFrames, pattern, processor: def.name ?? processorSpec });
+    return { file, relayUrl: relay.url, processor: def.name ?? processorSpec, stats, bytes, check, probe, ok: probe.ok && check.effect };
   } finally {
     if (timer) clearInterval(timer);
     source.kill();

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 import { average, frameMeans, probe, scratch } from '../process/media.js';
 
@@ -14,6 +15,7 @@ test('trickle demo exits 0 and leaves a tinted, playable demo-output.ts', async 
     assert.match(r.stderr, /frames\s+\d+ in → \d+ out/);
     assert.match(r.stderr, /latency\s+\d+ ms/);
     assert.match(r.stderr, /ffplay .*demo-output\.ts/);
+    assert.match(r.stderr, /probe\s+\d+ segments: each decodes alone, each starts with a keyframe, 640x360 @ \d+\.\d fps, audio aac/);
     const file = path.join(dir, 'demo-output.ts');
     assert.ok((await stat(file)).size > 10_000);
     const p = await probe(file);
@@ -35,6 +37,18 @@ test('trickle demo -o FILE with another processor writes there', async () => {
     assert.equal(r.exitCode, 0, r.stderr);
     const m = average(await frameMeans(path.join(dir, 'blue.ts'), 640, 360));
     assert.ok(m.b > m.r + 20 && m.b > m.g + 20, `mean R ${m.r.toFixed(1)} G ${m.g.toFixed(1)} B ${m.b.toFixed(1)}`);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('the verdict is the probe\'s: an output at another size than the input fails it (exit 1, named)', async () => {
+  const { dir, cleanup } = await scratch();
+  try {
+    const fixture = fileURLToPath(new URL('./fixtures/half-size.js', import.meta.url));
+    const r = await runCli(['demo', '--duration', '2', '--processor', fixture], { cwd: dir, timeout: 120_000 });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stderr, /failed: resolution=640x360 \(320x180\)/);
   } finally {
     await cleanup();
   }

@@ -23,14 +23,14 @@ export function demoCommand(): Command {
     ]);
     const c = ctx.color ? chalk : new Chalk({ level: 0 });
     ctx.log.info(`demo: relay + ${s.duration} s test pattern with a tone → ${s.processor} → ${s.output}`);
-    const live = ctx.interactive
-      ? (st: { framesIn: number; framesOut: number; outputFps: number; latencyMs: number }) =>
-          process.stderr.write(`\r\x1b[2Kframes ${st.framesOut}/${st.framesIn} · ${st.outputFps.toFixed(1)} fps · latency ${Math.round(st.latencyMs)} ms`)
-      : undefined;
-    const r = await runDemo({ processor: s.processor, output: s.output, duration: s.duration, ffmpegPath: s.ffmpeg, log: ctx.log, signal: ctx.signal, onStats: live }).finally(() => {
-      if (live) process.stderr.write('\r\x1b[2K');
-    });
+    const live = ctx.live(`starting: relay, test pattern, ${s.processor}`);
+    const onStats = (st: { framesIn: number; framesOut: number; outputFps: number; latencyMs: number }) =>
+      live.update(`processing: frames ${st.framesOut}/${st.framesIn} · ${st.outputFps.toFixed(1)} fps · latency ${Math.round(st.latencyMs)} ms`);
+    const r = await runDemo({ processor: s.processor, output: s.output, duration: s.duration, ffmpegPath: s.ffmpeg, log: ctx.log, signal: ctx.signal, onStats });
+    live.stop();
     const st = r.stats;
+    const sum = r.probe.summary;
+    const failed = r.probe.expectations.filter((e) => !e.ok).map((e) => `${e.expectation} (${e.actual})`);
     const fps = (n: number) => n.toFixed(1);
     const lines = [
       `processor   ${r.processor}`,
@@ -38,6 +38,7 @@ export function demoCommand(): Command {
       `fps         in ${fps(st.inputFps)} · out ${fps(st.outputFps)}`,
       `latency     ${Math.round(st.latencyMs)} ms median (decoded frame → encoded bytes at the relay)`,
       `output      ${r.file} (${(r.bytes / 1024).toFixed(0)} KiB, ${st.segmentsOut} segments, ${r.check.frames} frames checked)`,
+      `probe       ${sum.segments} segments: ${sum.decodes ? 'each decodes alone' : 'NOT all decode'}, ${sum.keyframes ? 'each starts with a keyframe' : 'NOT all start with a keyframe'}, ${sum.resolution ?? '?'} @ ${sum.fps?.toFixed(1) ?? '?'} fps, audio ${sum.audio ? `${sum.audio.codec} ${sum.audio.channels ?? '?'}ch` : 'none'}${failed.length ? c.red(` — failed: ${failed.join(', ')}`) : ''}`,
       `colour      input R${fps(r.check.input.r)} G${fps(r.check.input.g)} B${fps(r.check.input.b)} → output R${fps(r.check.output.r)} G${fps(r.check.output.g)} B${fps(r.check.output.b)}`,
       `check       ${r.ok ? c.green(`ok: ${r.check.effectDescription}`) : c.red(`FAILED: ${r.check.decoded ? r.check.effectDescription : 'output did not decode'}`)}`,
       `watch it    ffplay ${r.file}`,
