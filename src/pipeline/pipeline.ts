@@ -5,7 +5,9 @@ import { silentLogger, type Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
 import type { MediaSettings } from '../media/settings.js';
 import { mediaFromParams, mediaSettings, setFields } from '../media/settings-check.js';
+import { checkParamsShape } from '../processor/params-shape.js';
 import type { Params } from '../processor/types.js';
+import { checkFrameSize, checkLimits, checkParamsFrameSize, type StreamLimits } from '../stream/limits.js';
 import { Publisher } from '../trickle/publisher.js';
 import { Subscriber } from '../trickle/subscriber.js';
 import { runControlChannel } from './control.js';
@@ -52,6 +54,7 @@ class StreamPipeline implements Pipeline {
   private readonly data?: DataChannel;
   /** This stream's media settings: the options' over what its start params ask for. */
   private readonly mediaSpec: MediaSettings;
+  private readonly limits: StreamLimits;
   private publisher?: Publisher;
   private media?: MediaStages;
   private started = false;
@@ -83,6 +86,11 @@ class StreamPipeline implements Pipeline {
     this.log = (opts.log ?? silentLogger).child({ stream: this.streamId.slice(0, 8) });
     this.done = new Promise((resolve) => (this.settle = resolve));
     const internal = opts.internal ?? {};
+    // Everything a stream may ask for is checked before anything of it exists.
+    this.limits = checkLimits(opts.limits);
+    checkParamsShape(opts.params);
+    checkParamsFrameSize(opts.params, this.limits);
+    checkFrameSize(opts.media ?? {}, this.limits, ['media.width', 'media.height']);
     this.mediaSpec = mediaSettings({ ...mediaFromParams(opts.params), ...setFields(opts.media) });
     this.maxLagMs = internal.maxLagMs ?? 1000;
     this.queue = new LeakyQueue<Frame>({
@@ -291,6 +299,9 @@ class StreamPipeline implements Pipeline {
   }
 
   async update(params: Params): Promise<void> {
+    // Refused before anything keeps them: too deep, unserialisable, or asking for too large a frame.
+    checkParamsShape(params);
+    checkParamsFrameSize(params, this.limits);
     this.media?.update(mediaFromParams(params, 'live'));
     const changed = await this.runner.update(params);
     this.marks.lastParamsAt = Date.now();

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
+import type { StreamLimitsInput } from '../stream/limits.js';
 
 export interface PipelineOptions {
   /** Input channel URL (video/MP2T). */
@@ -22,6 +23,11 @@ export interface PipelineOptions {
    */
   media?: Partial<MediaSettings>;
   device?: DeviceSpec;
+  /**
+   * The largest frame size (default 4096x4096). Params asking for a larger frame, nested too deep
+   * or that cannot be written as JSON make createPipeline() and update() throw a TRICKLE_USAGE error.
+   */
+  limits?: StreamLimitsInput;
   ffmpeg?: FfmpegLocation;
   streamId?: string;
   log?: Logger;
@@ -98,7 +104,7 @@ export interface Pipeline {
   readonly streamId: string;
   /** Resolves once the input is subscribed and the output publisher is open. */
   start(): Promise<void>;
-  /** Applies a params update live (also what control-channel messages call). */
+  /** Applies a params update live (also what control-channel messages call); throws TRICKLE_USAGE for params refused before anything keeps them. */
   update(params: Params): Promise<void>;
   /** Graceful stop: end of stream on the output, stream_stopped event, children gone within 5 s. */
   stop(): Promise<void>;

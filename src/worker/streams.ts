@@ -4,6 +4,7 @@ import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { Pipeline, PipelineOptions, PipelineResult } from '../pipeline/types.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
+import type { StreamLimits } from '../stream/limits.js';
 import type { RunnerSession, SessionChannels } from '../register/live-runner/sessions.js';
 import type { StartRequest } from './validate.js';
 
@@ -38,6 +39,8 @@ export interface StreamManagerOptions {
   device?: DeviceSpec;
   /** Every stream's media settings (its params fill in size and frame-rate cap). */
   media?: Partial<MediaSettings>;
+  /** Every stream's limits (the largest frame). */
+  limits?: Partial<StreamLimits>;
   /** Called when a stream is added or removed (readiness reporting). */
   onChange?: () => void;
   /** Bound on a graceful stop before the stream is dropped anyway. */
@@ -115,6 +118,7 @@ export class StreamManager {
       processor: this.opts.processor(),
       params: req.params,
       media: this.opts.media,
+      limits: this.opts.limits,
       streamId: id,
       ffmpeg: this.opts.ffmpeg,
       device: this.opts.device,
