@@ -14,6 +14,14 @@ interface LimitOption {
 const d = DEFAULT_LIMITS;
 
 export const LIMIT_OPTIONS: Record<keyof StreamLimits, LimitOption> = {
+  frameTimeout: {
+    flag: '--frame-timeout', value: 'seconds', type: 'number', env: 'TRICKLE_FRAME_TIMEOUT',
+    help: `a video()/audio() call not back after this long is gone around: frames pass through unchanged until it returns (default ${d.frameTimeout})`,
+  },
+  hangLimit: {
+    flag: '--hang-limit', value: 'seconds', type: 'number', env: 'TRICKLE_HANG_LIMIT',
+    help: `a hook call pending this long fails the stream; a processor with start and stop is restarted once first (default ${d.hangLimit})`,
+  },
   maxResolution: {
     flag: '--max-resolution', value: 'WxH', type: 'string', env: 'TRICKLE_MAX_RESOLUTION',
     help: `refuse larger frame sizes from flags or params (default ${d.maxResolution.width}x${d.maxResolution.height}; never over 2^25 pixels)`,

@@ -10,8 +10,10 @@ import type { Params } from '../processor/types.js';
 import { checkFrameSize, checkLimits, checkParamsFrameSize, type StreamLimits } from '../stream/limits.js';
 import { Publisher } from '../trickle/publisher.js';
 import { Subscriber } from '../trickle/subscriber.js';
+import { settleWithin } from '../trickle/transport.js';
 import { runControlChannel } from './control.js';
 import { DataChannel } from './data.js';
+import { ErrorEvents } from './error-events.js';
 import { EventsChannel } from './events.js';
 import { FpsMeter } from './fps-meter.js';
 import { LatencyTracker } from './latency.js';
@@ -26,6 +28,11 @@ import type { Pipeline, PipelineEndReason, PipelineEvent, PipelineOptions, Pipel
 
 type Frame = VideoFrame | AudioFrame;
 const isVideo = (f: Frame): f is VideoFrame => (f as VideoFrame).width !== undefined;
+
+/** How long a stop may take in all, unless internal.stopGraceMs says otherwise. */
+export const STOP_GRACE_MS = 4000;
+/** Of the grace: kept for closing the output and events channels after the processor's stop(). */
+const CLOSE_RESERVE_MS = 1500;
 
 /** Builds a pipeline; nothing runs until start(). */
 export function createPipeline(opts: PipelineOptions): Pipeline {
@@ -50,21 +57,25 @@ class StreamPipeline implements Pipeline {
   private readonly audioIn = new FpsMeter();
   private readonly audioOut = new FpsMeter();
   private readonly monitor: StreamMonitor;
+  private readonly errors: ErrorEvents;
   private readonly events?: EventsChannel;
   private readonly data?: DataChannel;
   /** This stream's media settings: the options' over what its start params ask for. */
   private readonly mediaSpec: MediaSettings;
   private readonly limits: StreamLimits;
+  private readonly graceMs: number;
   private publisher?: Publisher;
   private media?: MediaStages;
   private started = false;
+  /** The stream's loops, once they run; settles when all of them have ended. */
+  private loops?: Promise<void>;
   private stopping?: Promise<void>;
+  /** Set once stream_stopped is out: nothing of this stream is emitted after it. */
+  private silenced = false;
   private endReason?: PipelineEndReason;
   private endError?: Error;
   private dims = { width: 0, height: 0 };
-  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number; lastErrorAt?: number } = {};
-  private lastErrorEventAt = 0;
-  private suppressedErrors = 0;
+  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number } = {};
   private readonly s: PipelineStats = {
     state: 'starting',
     framesIn: 0,
@@ -93,13 +104,15 @@ class StreamPipeline implements Pipeline {
     checkFrameSize(opts.media ?? {}, this.limits, ['media.width', 'media.height']);
     this.mediaSpec = mediaSettings({ ...mediaFromParams(opts.params), ...setFields(opts.media) });
     this.maxLagMs = internal.maxLagMs ?? 1000;
+    this.graceMs = internal.stopGraceMs ?? STOP_GRACE_MS;
     this.queue = new LeakyQueue<Frame>({
       capacity: internal.queueCapacity ?? 2,
       onDrop: (frame) => {
         this.s.framesDropped++;
-        if (isVideo(frame as Frame)) this.media?.release(frame as VideoFrame);
+        if (isVideo(frame as Frame)) this.release(frame as VideoFrame);
       },
     });
+    this.errors = new ErrorEvents((data) => this.emit('error', data));
     if (opts.events) this.events = new EventsChannel({ url: opts.events, log: this.log });
     if (opts.data) this.data = new DataChannel({ url: opts.data, log: this.log, intervalMs: internal.dataIntervalMs, keepAliveMs: internal.dataKeepAliveMs });
     this.runner = new ProcessorRunner({
@@ -111,7 +124,22 @@ class StreamPipeline implements Pipeline {
       signal: this.streamAbort.signal,
       sendData: (item) => this.data?.push(item),
       emitEvent: (type, data) => this.emit(type, data ?? {}),
-      onError: (err, hook) => this.onProcessorError(err, hook),
+      frameTimeoutMs: this.limits.frameTimeout * 1000,
+      hangLimitMs: this.limits.hangLimit * 1000,
+      onError: (err, hook) => {
+        if (hook === 'video') this.s.framesErrored++;
+        this.errors.hookFailed(hook, err);
+      },
+      onSlow: (hook, ms) => {
+        this.log.warn(`processor ${hook}() has not returned for ${Math.round(ms / 100) / 10} s; going on without it`);
+        this.errors.hookSlow(hook, ms);
+      },
+      onBypass: () => this.s.framesErrored++,
+      onRestart: (hook, ms) => {
+        this.log.warn(`processor ${hook}() hung for ${Math.round(ms / 100) / 10} s; restarting the processor`);
+        this.errors.hookRestarted(hook, ms);
+      },
+      onHung: (err) => this.fail(err),
     });
     this.monitor = new StreamMonitor({
       heartbeatMs: internal.heartbeatMs,
@@ -126,6 +154,7 @@ class StreamPipeline implements Pipeline {
         audioFpsOut: this.audioOut.fps(),
         pipeline: opts.processor.name ?? 'processor',
         ...this.marks,
+        lastErrorAt: this.errors.lastAt,
       }),
     });
     opts.signal?.addEventListener('abort', () => void this.stop(), { once: true });
@@ -141,25 +170,23 @@ class StreamPipeline implements Pipeline {
     this.monitor.start();
     if (this.opts.ready) {
       // load() still running: frames bypass the processor so the output never goes quiet.
-      this.runner.ready = false;
       this.opts.ready.then(
-        async () => {
-          await this.runner.start();
-          this.runner.ready = true;
-        },
+        () => this.runner.start(),
         (err) => this.fail(new TrickleError('TRICKLE_PROCESSOR_LOAD', `processor load failed: ${(err as Error)?.message ?? err}`, { cause: err })),
       );
-    } else await this.runner.start();
+    } else await this.runner.start(); // at most the frame timeout: a start() still running is gone around
+    if (this.stopping) return;
     this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
     this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal });
     if (this.opts.control) {
       void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
     }
     this.s.state = 'running';
-    void this.run();
+    this.loops = this.run();
+    void this.loops.then(() => this.finish());
   }
 
-  /** The three concurrent loops; settles `done` when the output has ended. */
+  /** The concurrent loops; settles when all of them have ended. */
   private async run(): Promise<void> {
     const media = this.media!;
     const tapped = instrumentPublisher(this.publisher!, {
@@ -183,7 +210,6 @@ class StreamPipeline implements Pipeline {
         this.fail(err as Error);
       });
     await Promise.all([guard(input), guard(decode), guard(process), guard(output)]);
-    await this.finish();
   }
 
   private async inputLoop(media: MediaStages): Promise<void> {
@@ -249,7 +275,7 @@ class StreamPipeline implements Pipeline {
           this.dims = { width: out.width, height: out.height };
           await media.writeVideo(out);
           // The encoder has the bytes and the hook has returned: the input buffer can take a later frame.
-          media.release(frame);
+          this.release(frame);
           this.s.framesOut++;
           this.fpsOut.tick();
         } else {
@@ -262,33 +288,22 @@ class StreamPipeline implements Pipeline {
     }
   }
 
-  private onProcessorError(err: unknown, hook: string): void {
-    if (hook === 'video') this.s.framesErrored++;
-    const message = err instanceof Error ? err.message : String(err);
-    this.s.lastError = `${hook}: ${message}`;
-    this.marks.lastErrorAt = Date.now();
-    // At most two error events a second; the count of the ones held back rides on the next.
-    const now = Date.now();
-    if (now - this.lastErrorEventAt < 500) {
-      this.suppressedErrors++;
-      return;
-    }
-    this.lastErrorEventAt = now;
-    this.emit('error', { message, hook, suppressed: this.suppressedErrors });
-    this.suppressedErrors = 0;
+  /** A decoded frame's bytes may hold a later frame, unless a hook call still pending holds them. */
+  private release(frame: VideoFrame): void {
+    if (!this.runner.holds(frame)) this.media?.release(frame);
   }
 
   private fail(err: Error): void {
     if (this.endError) return;
     this.endError = err;
     this.endReason = 'error';
-    this.s.lastError = err.message;
     this.log.error('pipeline failed', { error: err.message, code: (err as TrickleError).code });
-    this.emit('error', { message: err.message, fatal: true });
+    this.errors.fatal(err.message);
     void this.stop();
   }
 
   private emit(type: string, data: Record<string, unknown>): void {
+    if (this.silenced) return;
     const event: PipelineEvent = { type, timestamp: Date.now(), streamId: this.streamId, ...data };
     try {
       this.opts.onEvent?.(event);
@@ -309,38 +324,49 @@ class StreamPipeline implements Pipeline {
     this.emit('params_updated', { params: this.params });
   }
 
-  /** Graceful: stop reading input, flush decoder/encoder, end the output (DELETE); hard-kill after the grace. */
+  /**
+   * Graceful first: stop reading input and let what was read drain to the output. What has not
+   * drained by half the grace is cut short (children killed, queue dropped); the stream has
+   * ended, its channels closed and stream_stopped sent, by the end of the grace.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.endReason ??= 'stopped';
-      if (!this.started) {
-        await this.finish();
-        return;
+      const deadline = Date.now() + this.graceMs;
+      if (this.started) {
+        this.s.state = 'stopping';
+        this.inputAbort.abort();
+        if (this.loops) await settleWithin(this.loops, this.graceMs / 2);
       }
-      this.s.state = 'stopping';
-      this.inputAbort.abort();
-      const grace = this.opts.internal?.stopGraceMs ?? 3000;
-      const timer = setTimeout(() => {
-        this.queue.clear();
-        this.hardAbort.abort();
-      }, grace);
-      await this.done;
-      clearTimeout(timer);
+      await this.finish(deadline);
     })();
     return this.stopping;
   }
 
+  /** Kills the children and drops what is queued: the loops end at once. */
+  private cutShort(): void {
+    this.queue.clear();
+    this.queue.close();
+    this.hardAbort.abort();
+  }
+
   private finishing?: Promise<void>;
-  private finish(): Promise<void> {
+  /** Ends everything the stream owns, in order, within `deadline`; settles `done`. Idempotent. */
+  private finish(deadline = Date.now() + this.graceMs): Promise<void> {
     this.finishing ??= (async () => {
+      const left = (reserve = 0) => Math.max(0, deadline - reserve - Date.now());
       this.s.state = this.endReason === 'error' ? 'error' : 'stopping';
       this.streamAbort.abort();
-      await Promise.race([this.runner.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
-      await this.media?.close();
-      await this.publisher?.close().catch(() => undefined);
+      this.cutShort();
+      const media = this.media?.close() ?? Promise.resolve();
+      // The processor's stop() gets what the grace leaves once closing the channels is set aside.
+      await this.runner.stop(Math.max(100, left(CLOSE_RESERVE_MS)));
+      await this.publisher?.close({ waitMs: left(CLOSE_RESERVE_MS / 2) }).catch(() => undefined);
       this.monitor.stop();
       this.emit('stream_stopped', { reason: this.endReason });
-      await Promise.all([this.events?.close(), this.data?.close()]);
+      this.silenced = true;
+      await Promise.all([this.events?.close(left()), this.data?.close(left())]);
+      await settleWithin(media, left());
       if (this.s.state !== 'error') this.s.state = 'stopped';
       this.settle({ reason: this.endReason ?? 'stopped', error: this.endError });
     })();
@@ -350,6 +376,7 @@ class StreamPipeline implements Pipeline {
   stats(): PipelineStats {
     return {
       ...this.s,
+      lastError: this.errors.last,
       inputFps: this.fpsIn.fps(),
       outputFps: this.fpsOut.fps(),
       latencyMs: this.latency.medianMs(),

@@ -24,8 +24,9 @@ export interface PipelineOptions {
   media?: Partial<MediaSettings>;
   device?: DeviceSpec;
   /**
-   * The largest frame size (default 4096x4096). Params asking for a larger frame, nested too deep
-   * or that cannot be written as JSON make createPipeline() and update() throw a TRICKLE_USAGE error.
+   * Frame timeout, hang limit (seconds) and the largest frame size (defaults for
+   * what is unset). Params asking for a larger frame, nested too deep or that cannot be written as
+   * JSON make createPipeline() and update() throw a TRICKLE_USAGE error.
    */
   limits?: StreamLimitsInput;
   ffmpeg?: FfmpegLocation;
@@ -59,7 +60,7 @@ export interface PipelineInternalOptions {
   maxLagMs?: number;
   /** Video frames the leaky queue holds (default 2). */
   queueCapacity?: number;
-  /** Graceful stop budget before children are killed (default 3000). */
+  /** How long a stop may take in all (default 4000): half of it for draining, then children are killed. */
   stopGraceMs?: number;
 }
 
@@ -106,7 +107,7 @@ export interface Pipeline {
   start(): Promise<void>;
   /** Applies a params update live (also what control-channel messages call); throws TRICKLE_USAGE for params refused before anything keeps them. */
   update(params: Params): Promise<void>;
-  /** Graceful stop: end of stream on the output, stream_stopped event, children gone within 5 s. */
+  /** Graceful stop, bounded whatever a hook is doing: end of stream on the output, stream_stopped, children killed, within the stop grace (4 s). */
   stop(): Promise<void>;
   /** Settles when the pipeline has ended for any reason (never rejects). */
   readonly done: Promise<PipelineResult>;

@@ -1,4 +1,4 @@
-// A stream's limits: the largest frame it may ask for.
+// A stream's limits: how long a hook call may keep it waiting, and the largest frame it may ask for.
 import { FieldError } from '../errors.js';
 import { mediaFromParams } from '../media/settings-check.js';
 import type { Params } from '../processor/types.js';
@@ -12,17 +12,27 @@ export interface FrameSize {
 }
 
 export interface StreamLimits {
+  /** Seconds a hook call may take before frames go around it (passed through unchanged) until it returns. */
+  frameTimeout: number;
+  /** Seconds a hook call may stay pending before the stream fails (a processor with start and stop is restarted once first). */
+  hangLimit: number;
   /** The largest frame size settings or params may ask for. */
   maxResolution: FrameSize;
 }
 
-export const DEFAULT_LIMITS: StreamLimits = { maxResolution: { width: 4096, height: 4096 } };
+export const DEFAULT_LIMITS: StreamLimits = { frameTimeout: 2, hangLimit: 20, maxResolution: { width: 4096, height: 4096 } };
 
-/** Limits as a front end read them (the resolution as `WxH` text or a size). */
+/** Limits as a front end read them (seconds as numbers, the resolution as `WxH` text or a size). */
 export type StreamLimitsInput = Partial<Record<keyof StreamLimits, unknown>>;
 
 const usage = (field: string, expected: string, got: unknown) =>
   new FieldError('TRICKLE_USAGE', [`limits.${field}`], ([f]) => `${f} must be ${expected}, got ${JSON.stringify(got)}`);
+
+function seconds(raw: StreamLimitsInput, field: 'frameTimeout' | 'hangLimit'): number {
+  const v = raw[field] ?? DEFAULT_LIMITS[field];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw usage(field, 'a number of seconds above 0', v);
+  return v;
+}
 
 /** `WxH` (or a size) as a size; undefined when it is neither. */
 export function parseResolution(v: unknown): FrameSize | undefined {
@@ -36,9 +46,14 @@ export function parseResolution(v: unknown): FrameSize | undefined {
 
 /** Complete, checked limits (unset ones take their defaults); a FieldError names the first wrong one. */
 export function checkLimits(raw: StreamLimitsInput = {}): StreamLimits {
+  const frameTimeout = seconds(raw, 'frameTimeout');
+  const hangLimit = seconds(raw, 'hangLimit');
+  if (hangLimit < frameTimeout) {
+    throw new FieldError('TRICKLE_USAGE', ['limits.hangLimit', 'limits.frameTimeout'], ([h, f]) => `${h} (${hangLimit} s) must be at least ${f} (${frameTimeout} s)`);
+  }
   const maxResolution = parseResolution(raw.maxResolution ?? DEFAULT_LIMITS.maxResolution);
   if (!maxResolution) throw usage('maxResolution', 'a size like 4096x4096', raw.maxResolution);
-  return { maxResolution };
+  return { frameTimeout, hangLimit, maxResolution };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, ProcessorDefinition } from '../processor/types.js';
 import { resolveParams } from '../processor/params.js';
+import type { PipelineInternalOptions } from '../pipeline/types.js';
 import type { StreamLimits } from '../stream/limits.js';
 import { beginLoad } from '../stream/prepare.js';
 import { sendError } from './replies.js';
@@ -33,8 +34,10 @@ export interface WorkerOptions {
   device?: DeviceSpec;
   /** Every stream's media settings (its params fill in size and frame-rate cap). */
   media?: Partial<MediaSettings>;
-  /** Every stream's limits: the largest frame (defaults for what is unset). */
+  /** Every stream's limits: frame timeout, hang limit, largest frame (defaults for what is unset). */
   limits?: Partial<StreamLimits>;
+  /** Every stream's knobs for tests (event intervals …). */
+  internal?: PipelineInternalOptions;
   /** The pipeline factory (default: the real createPipeline, imported lazily). */
   createPipeline?: PipelineFactory;
   /** /version "pipeline" (default "byoc"). */
@@ -102,6 +105,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     device: opts.device,
     media: opts.media,
     limits: opts.limits,
+    internal: opts.internal,
     onChange: () => state.emit(),
     onEnded: (stream) => {
       const { session, channels } = stream;

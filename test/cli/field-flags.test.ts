@@ -72,6 +72,7 @@ describe('the media table on the command line', () => {
 
 describe('the stream limits on the command line', () => {
   it('limits.* fields show as their flags, each flag named for its key, each key in the config example of process and serve', () => {
+    assert.equal(flagOf('limits.frameTimeout'), '--frame-timeout');
     assert.equal(flagOf('limits.maxResolution'), '--max-resolution');
     const example = JSON.parse(readFileSync(new URL('../../../.trickclirc.example', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
     for (const [key, o] of Object.entries(LIMIT_OPTIONS)) {

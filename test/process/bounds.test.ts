@@ -23,10 +23,13 @@ test('frame sizes over --max-resolution or 2^25 pixels, from flags or params, ar
   assert.match(limit.stderr, /--max-resolution must be a size like 4096x4096, got "big"/);
 });
 
-test('params nested deeper than 32 levels are exit 2', async () => {
+test('params nested deeper than 32 levels are exit 2; a hang limit under the frame timeout too', async () => {
   let deep = '1';
   for (let i = 0; i < 5000; i++) deep = `{"a":${deep}}`;
   const r = await run('--params', deep);
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /--params nest deeper than 32 levels/);
+  const limits = await run('--frame-timeout', '5', '--hang-limit', '2');
+  assert.equal(limits.exitCode, 2, limits.stderr);
+  assert.match(limits.stderr, /--hang-limit \(2 s\) must be at least --frame-timeout \(5 s\)/);
 });

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { runProcess } from '../../pipeline/run-process.js';
 import type { PipelineStats } from '../../pipeline/types.js';
 import { addCommonOptions, defineAction, withExamples, type CommandContext } from '../command.js';
+import { eventIntervals } from '../event-intervals.js';
 import { EXIT } from '../exit-codes.js';
 import { addLimitOptions, limitSettingSpecs, limitsFromSettings } from '../limit-options.js';
 import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
@@ -37,12 +38,6 @@ function statsPrinter(ctx: CommandContext, intervalS: number | undefined): ((s: 
   }
   if (ctx.interactive) return (s) => process.stderr.write(`\r\x1b[2K${statsLine(s)}`);
   return undefined;
-}
-
-/** Hidden knob for tests: TRICKLE_EVENT_INTERVAL_MS shortens the 10 s heartbeat/status period. */
-function eventIntervals(env: NodeJS.ProcessEnv): { heartbeatMs?: number; statusMs?: number } {
-  const ms = Number(env.TRICKLE_EVENT_INTERVAL_MS);
-  return Number.isFinite(ms) && ms >= 100 ? { heartbeatMs: ms, statusMs: ms } : {};
 }
 
 export function processCommand(): Command {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { addCommonOptions, defineAction, withExamples } from '../command.js';
 import { addRegistrationExtras, checkApiToken, REGISTRATION_SPECS, resolveRegistration, type RegistrationSettings } from '../registration-settings.js';
+import { eventIntervals } from '../event-intervals.js';
 import { addLimitOptions, limitSettingSpecs, limitsFromSettings } from '../limit-options.js';
 import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
 import { TrickleError } from '../../errors.js';
@@ -121,6 +122,7 @@ export function serveCommand(): Command {
       device: prepared.spec.device,
       media: prepared.spec.media,
       limits: prepared.spec.limits,
+      internal: eventIntervals(ctx.env),
       pipelineName: s.pipeline,
       modelId: reg?.name ?? ctx.env.CAPABILITY_NAME ?? ctx.env.MODEL_ID ?? '',
       appVersion: s.appVersion,
