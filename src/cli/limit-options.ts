@@ -22,6 +22,10 @@ export const LIMIT_OPTIONS: Record<keyof StreamLimits, LimitOption> = {
     flag: '--hang-limit', value: 'seconds', type: 'number', env: 'TRICKLE_HANG_LIMIT',
     help: `a hook call pending this long fails the stream; a processor with start and stop is restarted once first (default ${d.hangLimit})`,
   },
+  inputTimeout: {
+    flag: '--input-timeout', value: 'seconds', type: 'number', env: 'TRICKLE_INPUT_TIMEOUT',
+    help: `end the stream after this long without input (the last frame is repeated meanwhile); 0 waits for ever (default ${d.inputTimeout})`,
+  },
   maxResolution: {
     flag: '--max-resolution', value: 'WxH', type: 'string', env: 'TRICKLE_MAX_RESOLUTION',
     help: `refuse larger frame sizes from flags or params (default ${d.maxResolution.width}x${d.maxResolution.height}; never over 2^25 pixels)`,

@@ -1,6 +1,6 @@
 // One stream's wiring: Subscriber → Decoder → leaky queue → processor → Encoder → publishTs → Publisher.
 import { randomUUID } from 'node:crypto';
-import { isAbortError, isTrickleError, TrickleError } from '../errors.js';
+import { FieldError, isAbortError, isTrickleError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
 import type { MediaSettings } from '../media/settings.js';
@@ -24,7 +24,9 @@ import { StreamMonitor } from './monitor.js';
 import { waitForChannel } from './wait-channel.js';
 import { instrumentPublisher } from './output-tap.js';
 import { ProcessorRunner } from './runner.js';
+import { StallFiller } from './stall-filler.js';
 import type { Pipeline, PipelineEndReason, PipelineEvent, PipelineOptions, PipelineResult, PipelineStats } from './types.js';
+import { Watchdog } from './watchdog.js';
 
 type Frame = VideoFrame | AudioFrame;
 const isVideo = (f: Frame): f is VideoFrame => (f as VideoFrame).width !== undefined;
@@ -58,6 +60,8 @@ class StreamPipeline implements Pipeline {
   private readonly audioOut = new FpsMeter();
   private readonly monitor: StreamMonitor;
   private readonly errors: ErrorEvents;
+  private readonly filler = new StallFiller();
+  private readonly inputWatch: Watchdog;
   private readonly events?: EventsChannel;
   private readonly data?: DataChannel;
   /** This stream's media settings: the options' over what its start params ask for. */
@@ -113,6 +117,7 @@ class StreamPipeline implements Pipeline {
       },
     });
     this.errors = new ErrorEvents((data) => this.emit('error', data));
+    this.inputWatch = new Watchdog(this.limits.inputTimeout * 1000, (idleMs) => this.inputStalled(idleMs));
     if (opts.events) this.events = new EventsChannel({ url: opts.events, log: this.log });
     if (opts.data) this.data = new DataChannel({ url: opts.data, log: this.log, intervalMs: internal.dataIntervalMs, keepAliveMs: internal.dataKeepAliveMs });
     this.runner = new ProcessorRunner({
@@ -221,10 +226,14 @@ class StreamPipeline implements Pipeline {
       }
       // A channel we waited for is read from its first segment; otherwise join the current one.
       sub = new Subscriber({ url: this.opts.input, start: this.opts.waitForInput ? 0 : -2, signal: this.inputAbort.signal, log: this.log });
+      this.inputWatch.start();
       for (;;) {
         const seg = await sub.next();
         if (!seg) break;
-        for await (const chunk of seg.body as AsyncIterable<Uint8Array>) await media.writeInput(chunk);
+        for await (const chunk of seg.body as AsyncIterable<Uint8Array>) {
+          this.inputWatch.kick();
+          await media.writeInput(chunk);
+        }
         this.s.segmentsIn++;
         this.marks.lastInputAt = Date.now();
         if (this.s.segmentsIn === 1) this.emit('receive_first_ingest_segment', {});
@@ -236,9 +245,16 @@ class StreamPipeline implements Pipeline {
       else if (isTrickleError(err, 'TRICKLE_STREAM_NOT_FOUND')) this.endReason ??= 'input-ended';
       else throw err;
     } finally {
+      this.inputWatch.stop();
       await sub?.close().catch(() => undefined);
       media.endInput();
     }
+  }
+
+  /** Nothing arrived on the input for limits.inputTimeout (its channel still there): the stream ends. */
+  private inputStalled(idleMs: number): void {
+    const s = Math.round(idleMs / 1000);
+    this.fail(new FieldError('TRICKLE_STREAM_ENDED', ['limits.inputTimeout'], ([f]) => `no input for ${s} s (${f} ${this.limits.inputTimeout} s): the input channel is there but nothing new was published to it`));
   }
 
   private async decodeLoop(media: MediaStages): Promise<void> {
@@ -268,12 +284,19 @@ class StreamPipeline implements Pipeline {
   private async processLoop(media: MediaStages): Promise<void> {
     try {
       for (;;) {
-        const frame = await this.queue.shift();
-        if (!frame) break;
+        // While the input stalls, the last frame is repeated (not once the stream is stopping).
+        const frame = await this.queue.shiftWithin(this.stopping ? Infinity : this.filler.dueIn());
+        if (frame === undefined) break;
+        if (frame === null) {
+          await this.repeatLastFrame(media);
+          continue;
+        }
         if (isVideo(frame)) {
+          if (this.filler.stalled) this.log.info('input resumed', { repeated: this.filler.repeated });
           const out = await this.runner.video(frame);
           this.dims = { width: out.width, height: out.height };
           await media.writeVideo(out);
+          this.filler.wrote(out);
           // The encoder has the bytes and the hook has returned: the input buffer can take a later frame.
           this.release(frame);
           this.s.framesOut++;
@@ -286,6 +309,15 @@ class StreamPipeline implements Pipeline {
     } finally {
       await media.endOutput();
     }
+  }
+
+  private async repeatLastFrame(media: MediaStages): Promise<void> {
+    if (this.stopping) return;
+    const wasStalled = this.filler.stalled;
+    const still = this.filler.next();
+    if (!still) return;
+    if (!wasStalled) this.log.info('input stalled: repeating the last frame until it resumes', { inputTimeoutS: this.limits.inputTimeout });
+    await media.writeVideo(still);
   }
 
   /** A decoded frame's bytes may hold a later frame, unless a hook call still pending holds them. */
@@ -357,6 +389,7 @@ class StreamPipeline implements Pipeline {
       const left = (reserve = 0) => Math.max(0, deadline - reserve - Date.now());
       this.s.state = this.endReason === 'error' ? 'error' : 'stopping';
       this.streamAbort.abort();
+      this.inputWatch.stop();
       this.cutShort();
       const media = this.media?.close() ?? Promise.resolve();
       // The processor's stop() gets what the grace leaves once closing the channels is set aside.
@@ -381,6 +414,7 @@ class StreamPipeline implements Pipeline {
       outputFps: this.fpsOut.fps(),
       latencyMs: this.latency.medianMs(),
       framesSkipped: this.media?.skipped ?? 0,
+      framesRepeated: this.filler.repeated,
       restarts: this.media?.restarts ?? 0,
       queued: this.queue.size,
     } as PipelineStats;

@@ -24,7 +24,7 @@ export interface PipelineOptions {
   media?: Partial<MediaSettings>;
   device?: DeviceSpec;
   /**
-   * Frame timeout, hang limit (seconds) and the largest frame size (defaults for
+   * Frame timeout, hang limit, input timeout (seconds) and the largest frame size (defaults for
    * what is unset). Params asking for a larger frame, nested too deep or that cannot be written as
    * JSON make createPipeline() and update() throw a TRICKLE_USAGE error.
    */
@@ -90,6 +90,8 @@ export interface PipelineStats {
   startedAt: number;
   /** Video frames left out by max_framerate (not counted as drops). */
   framesSkipped?: number;
+  /** Frames repeated while the input stalled (not counted in framesOut). */
+  framesRepeated?: number;
   /** Items waiting in the leaky queue now. */
   queued?: number;
 }

@@ -1,4 +1,4 @@
-// A stream's limits: how long a hook call may keep it waiting, and the largest frame it may ask for.
+// A stream's limits: how long a hook call and the input may keep it waiting, and the largest frame it may ask for.
 import { FieldError } from '../errors.js';
 import { mediaFromParams } from '../media/settings-check.js';
 import type { Params } from '../processor/types.js';
@@ -16,11 +16,13 @@ export interface StreamLimits {
   frameTimeout: number;
   /** Seconds a hook call may stay pending before the stream fails (a processor with start and stop is restarted once first). */
   hangLimit: number;
+  /** Seconds without input bytes, the input channel still there, before the stream ends; 0 waits for ever. */
+  inputTimeout: number;
   /** The largest frame size settings or params may ask for. */
   maxResolution: FrameSize;
 }
 
-export const DEFAULT_LIMITS: StreamLimits = { frameTimeout: 2, hangLimit: 20, maxResolution: { width: 4096, height: 4096 } };
+export const DEFAULT_LIMITS: StreamLimits = { frameTimeout: 2, hangLimit: 20, inputTimeout: 120, maxResolution: { width: 4096, height: 4096 } };
 
 /** Limits as a front end read them (seconds as numbers, the resolution as `WxH` text or a size). */
 export type StreamLimitsInput = Partial<Record<keyof StreamLimits, unknown>>;
@@ -28,9 +30,11 @@ export type StreamLimitsInput = Partial<Record<keyof StreamLimits, unknown>>;
 const usage = (field: string, expected: string, got: unknown) =>
   new FieldError('TRICKLE_USAGE', [`limits.${field}`], ([f]) => `${f} must be ${expected}, got ${JSON.stringify(got)}`);
 
-function seconds(raw: StreamLimitsInput, field: 'frameTimeout' | 'hangLimit'): number {
+function seconds(raw: StreamLimitsInput, field: 'frameTimeout' | 'hangLimit' | 'inputTimeout', zeroAllowed: boolean): number {
   const v = raw[field] ?? DEFAULT_LIMITS[field];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw usage(field, 'a number of seconds above 0', v);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (v === 0 && !zeroAllowed)) {
+    throw usage(field, zeroAllowed ? 'a number of seconds of at least 0' : 'a number of seconds above 0', v);
+  }
   return v;
 }
 
@@ -46,14 +50,14 @@ export function parseResolution(v: unknown): FrameSize | undefined {
 
 /** Complete, checked limits (unset ones take their defaults); a FieldError names the first wrong one. */
 export function checkLimits(raw: StreamLimitsInput = {}): StreamLimits {
-  const frameTimeout = seconds(raw, 'frameTimeout');
-  const hangLimit = seconds(raw, 'hangLimit');
+  const frameTimeout = seconds(raw, 'frameTimeout', false);
+  const hangLimit = seconds(raw, 'hangLimit', false);
   if (hangLimit < frameTimeout) {
     throw new FieldError('TRICKLE_USAGE', ['limits.hangLimit', 'limits.frameTimeout'], ([h, f]) => `${h} (${hangLimit} s) must be at least ${f} (${frameTimeout} s)`);
   }
   const maxResolution = parseResolution(raw.maxResolution ?? DEFAULT_LIMITS.maxResolution);
   if (!maxResolution) throw usage('maxResolution', 'a size like 4096x4096', raw.maxResolution);
-  return { frameTimeout, hangLimit, maxResolution };
+  return { frameTimeout, hangLimit, inputTimeout: seconds(raw, 'inputTimeout', true), maxResolution };
 }
 
 /**

@@ -34,7 +34,7 @@ export interface WorkerOptions {
   device?: DeviceSpec;
   /** Every stream's media settings (its params fill in size and frame-rate cap). */
   media?: Partial<MediaSettings>;
-  /** Every stream's limits: frame timeout, hang limit, largest frame (defaults for what is unset). */
+  /** Every stream's limits: frame timeout, hang limit, input timeout, largest frame (defaults for what is unset). */
   limits?: Partial<StreamLimits>;
   /** Every stream's knobs for tests (event intervals …). */
   internal?: PipelineInternalOptions;

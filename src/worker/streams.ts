@@ -39,7 +39,7 @@ export interface StreamManagerOptions {
   device?: DeviceSpec;
   /** Every stream's media settings (its params fill in size and frame-rate cap). */
   media?: Partial<MediaSettings>;
-  /** Every stream's limits (frame timeout, hang limit, largest frame). */
+  /** Every stream's limits (frame timeout, hang limit, input timeout, largest frame). */
   limits?: Partial<StreamLimits>;
   /** Every stream's knobs for tests. */
   internal?: PipelineInternalOptions;

@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import { checkFrameSize, checkLimits, DEFAULT_LIMITS, MAX_FRAME_PIXELS } from '../../src/stream/limits.js';
 import { checkParamsShape, MAX_PARAMS_DEPTH } from '../../src/processor/params-shape.js';
 
-test('limits default to a 2 s frame timeout, a 20 s hang limit and 4096x4096', () => {
+test('limits default to a 2 s frame timeout, a 20 s hang limit, a 120 s input timeout and 4096x4096', () => {
   assert.deepEqual(checkLimits(), DEFAULT_LIMITS);
-  assert.deepEqual(DEFAULT_LIMITS, { frameTimeout: 2, hangLimit: 20, maxResolution: { width: 4096, height: 4096 } });
-  assert.deepEqual(checkLimits({ maxResolution: '1920x1080' }).maxResolution, { width: 1920, height: 1080 });
+  assert.deepEqual(DEFAULT_LIMITS, { frameTimeout: 2, hangLimit: 20, inputTimeout: 120, maxResolution: { width: 4096, height: 4096 } });
+  assert.deepEqual(checkLimits({ maxResolution: '1920x1080', inputTimeout: 0 }).maxResolution, { width: 1920, height: 1080 });
   assert.throws(() => checkLimits({ frameTimeout: 0 }), /limits\.frameTimeout must be a number of seconds above 0, got 0/);
+  assert.throws(() => checkLimits({ inputTimeout: -1 }), /limits\.inputTimeout must be a number of seconds of at least 0/);
   assert.throws(() => checkLimits({ maxResolution: '4096' }), /limits\.maxResolution must be a size like 4096x4096/);
 });
 
