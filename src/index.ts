@@ -57,6 +57,7 @@ export { loadProcessor, runLoad, builtinProcessors } from './processor/loader.js
 export { resolveParams } from './processor/params.js';
 export { createPipeline } from './pipeline/pipeline.js';
 export type { Pipeline, PipelineOptions, PipelineEvent, PipelineStats, PipelineResult } from './pipeline/types.js';
+export type { StreamLimits } from './stream/limits.js';
 
 // Worker API and registration
 export { createWorker, type Worker, type WorkerOptions } from './worker/server.js';

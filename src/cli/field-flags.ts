@@ -1,6 +1,7 @@
-// Shows the field names core errors use (media.width, params.layout, urls.input …) as the flags that set them.
+// Shows the field names core errors use (media.width, params.layout, urls.input, limits.hangLimit …) as the flags that set them.
 import { FieldError, type TrickleError } from '../errors.js';
 import { MEDIA_FIELDS, type MediaField } from '../media/settings.js';
+import { LIMIT_OPTIONS } from './limit-options.js';
 
 const FLAGS: Record<string, string> = {
   'urls.input': '--in',
@@ -25,6 +26,7 @@ export function flagOf(field: string): string {
     const row = (MEDIA_FIELDS as Record<string, MediaField>)[field.slice('media.'.length)];
     return row?.flag ?? field;
   }
+  if (field.startsWith('limits.')) return (LIMIT_OPTIONS as Record<string, { flag: string }>)[field.slice('limits.'.length)]?.flag ?? field;
   return FLAGS[field] ?? field;
 }
 

@@ -53,6 +53,15 @@ function ignoreClosedOutput(): void {
   }
 }
 
+/**
+ * Once the command is done, nothing may keep the process alive: a processor's call that never
+ * settles (a request to a server that never answers) still holds a socket or a timer. Output
+ * has a moment to flush, then the process exits with the command's code.
+ */
+function exitWhenDone(lingerMs = 1000): void {
+  setTimeout(() => process.exit(), lingerMs).unref();
+}
+
 /** Runs the CLI on argv; sets process.exitCode (2 for usage errors). */
 export async function main(argv: string[]): Promise<void> {
   ignoreClosedOutput();
@@ -70,5 +79,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     throw err;
+  } finally {
+    exitWhenDone();
   }
 }

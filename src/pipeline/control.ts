@@ -27,7 +27,9 @@ export async function runControlChannel(options: ControlChannelOptions): Promise
       sub = new Subscriber({ url: options.url, start, signal, log });
       for await (const { seq, message } of jsonMessages(sub, log, 'control channel')) {
         start = seq + 1;
-        if (!isKeepAlive(message)) await options.onParams(message as Params);
+        if (isKeepAlive(message)) continue;
+        // A refused update (too deep, a wrong type) costs that message only.
+        await options.onParams(message as Params).catch((err: unknown) => log.warn('control channel: update refused', { seq, error: (err as Error)?.message ?? String(err) }));
       }
     } catch (err) {
       if (signal.aborted || isAbortError(err)) return;

@@ -1,6 +1,7 @@
 // The data channel: ctx.sendData() items batched into one JSONL segment every 333 ms, `[]` after ~25 s of silence.
 import type { Logger } from '../logger.js';
 import { Publisher } from '../trickle/publisher.js';
+import { settleWithin } from '../trickle/transport.js';
 
 export interface DataChannelOptions {
   url: string;
@@ -59,16 +60,19 @@ export class DataChannel {
     }
   }
 
-  /** Sends what is left, then ends the channel (DELETE). Idempotent. */
+  /** Sends what is left, then ends the channel (DELETE); all within `timeoutMs` (and a quarter second). Idempotent. */
   async close(timeoutMs = 3000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    const deadline = Date.now() + timeoutMs;
+    let waiting = true;
     const done = (async () => {
-      while (this.sending) await new Promise((r) => setTimeout(r, 10));
-      await this.flush(true);
+      while (this.sending && waiting) await new Promise((r) => setTimeout(r, 10));
+      if (waiting) await this.flush(true);
     })();
-    await Promise.race([done, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-    await this.publisher.close().catch(() => undefined);
+    await settleWithin(done, timeoutMs / 2);
+    waiting = false;
+    await this.publisher.close({ waitMs: Math.max(0, deadline - Date.now()) }).catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 // The events channel: one PyTrickle envelope per segment, plus the periodic heartbeat and status events.
 import type { Logger } from '../logger.js';
 import { Publisher } from '../trickle/publisher.js';
+import { settleWithin } from '../trickle/transport.js';
 import type { PipelineEvent } from './types.js';
 
 /** PyTrickle's queue_event_type for each event type; anything else is a processor's custom event. */
@@ -59,11 +60,12 @@ export class EventsChannel {
     });
   }
 
-  /** Waits (at most `timeoutMs`) for queued events, then ends the channel (DELETE). Idempotent. */
+  /** Waits for queued events, then ends the channel (DELETE); all within `timeoutMs` (and a quarter second). Idempotent. */
   async close(timeoutMs = 3000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.race([this.chain, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-    await this.publisher.close().catch(() => undefined);
+    const deadline = Date.now() + timeoutMs;
+    await settleWithin(this.chain, timeoutMs / 2);
+    await this.publisher.close({ waitMs: Math.max(0, deadline - Date.now()) }).catch(() => undefined);
   }
 }

@@ -6,12 +6,18 @@
  */
 export class LagMeter {
   private best: number | undefined;
+  private lastArrival = -Infinity;
+
+  /** Arrivals this far apart are an input stall: what comes after it is the new live edge. */
+  constructor(private readonly pauseMs = 2000) {}
 
   /** Lag in ms of a frame with 90 kHz `pts` arriving now; also updates the live-edge estimate. */
   lag(pts: number, now = performance.now()): number {
     const d = now - pts / 90;
-    // A backwards pts jump (new stream, wrap) restarts the estimate.
-    if (this.best === undefined || d < this.best || d - this.best > 60_000) this.best = d;
+    // A backwards pts jump (new stream, wrap) or a pause in arrivals (a stalled input whose pts
+    // did not follow the clock) restarts the estimate.
+    if (this.best === undefined || d < this.best || d - this.best > 60_000 || now - this.lastArrival > this.pauseMs) this.best = d;
+    this.lastArrival = now;
     return d - this.best;
   }
 }

@@ -70,6 +70,12 @@ export class LeakyQueue<T> {
 
   /** The next item, waiting for one; undefined after close() and drain. */
   async shift(): Promise<T | undefined> {
+    return (await this.shiftWithin(Infinity)) ?? undefined;
+  }
+
+  /** The next item, waiting at most `ms` for one: null when none came by then, undefined after close() and drain. */
+  async shiftWithin(ms: number): Promise<T | undefined | null> {
+    const deadline = performance.now() + ms;
     for (;;) {
       const e = this.items.shift();
       if (e) {
@@ -78,7 +84,15 @@ export class LeakyQueue<T> {
         return e.item;
       }
       if (this.closed) return undefined;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+      const left = deadline - performance.now();
+      if (left <= 0) return null;
+      await new Promise<void>((resolve) => {
+        const timer = Number.isFinite(left) ? setTimeout(resolve, left) : undefined;
+        this.waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   }
 

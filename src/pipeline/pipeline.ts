@@ -1,15 +1,19 @@
 // One stream's wiring: Subscriber → Decoder → leaky queue → processor → Encoder → publishTs → Publisher.
 import { randomUUID } from 'node:crypto';
-import { isAbortError, isTrickleError, TrickleError } from '../errors.js';
+import { FieldError, isAbortError, isTrickleError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
 import type { MediaSettings } from '../media/settings.js';
 import { mediaFromParams, mediaSettings, setFields } from '../media/settings-check.js';
+import { checkParamsShape } from '../processor/params-shape.js';
 import type { Params } from '../processor/types.js';
+import { checkFrameSize, checkLimits, checkParamsFrameSize, type StreamLimits } from '../stream/limits.js';
 import { Publisher } from '../trickle/publisher.js';
 import { Subscriber } from '../trickle/subscriber.js';
+import { settleWithin } from '../trickle/transport.js';
 import { runControlChannel } from './control.js';
 import { DataChannel } from './data.js';
+import { ErrorEvents } from './error-events.js';
 import { EventsChannel } from './events.js';
 import { FpsMeter } from './fps-meter.js';
 import { LatencyTracker } from './latency.js';
@@ -20,10 +24,17 @@ import { StreamMonitor } from './monitor.js';
 import { waitForChannel } from './wait-channel.js';
 import { instrumentPublisher } from './output-tap.js';
 import { ProcessorRunner } from './runner.js';
+import { StallFiller } from './stall-filler.js';
 import type { Pipeline, PipelineEndReason, PipelineEvent, PipelineOptions, PipelineResult, PipelineStats } from './types.js';
+import { Watchdog } from './watchdog.js';
 
 type Frame = VideoFrame | AudioFrame;
 const isVideo = (f: Frame): f is VideoFrame => (f as VideoFrame).width !== undefined;
+
+/** How long a stop may take in all, unless internal.stopGraceMs says otherwise. */
+export const STOP_GRACE_MS = 4000;
+/** Of the grace: kept for closing the output and events channels after the processor's stop(). */
+const CLOSE_RESERVE_MS = 1500;
 
 /** Builds a pipeline; nothing runs until start(). */
 export function createPipeline(opts: PipelineOptions): Pipeline {
@@ -48,20 +59,27 @@ class StreamPipeline implements Pipeline {
   private readonly audioIn = new FpsMeter();
   private readonly audioOut = new FpsMeter();
   private readonly monitor: StreamMonitor;
+  private readonly errors: ErrorEvents;
+  private readonly filler = new StallFiller();
+  private readonly inputWatch: Watchdog;
   private readonly events?: EventsChannel;
   private readonly data?: DataChannel;
   /** This stream's media settings: the options' over what its start params ask for. */
   private readonly mediaSpec: MediaSettings;
+  private readonly limits: StreamLimits;
+  private readonly graceMs: number;
   private publisher?: Publisher;
   private media?: MediaStages;
   private started = false;
+  /** The stream's loops, once they run; settles when all of them have ended. */
+  private loops?: Promise<void>;
   private stopping?: Promise<void>;
+  /** Set once stream_stopped is out: nothing of this stream is emitted after it. */
+  private silenced = false;
   private endReason?: PipelineEndReason;
   private endError?: Error;
   private dims = { width: 0, height: 0 };
-  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number; lastErrorAt?: number } = {};
-  private lastErrorEventAt = 0;
-  private suppressedErrors = 0;
+  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number } = {};
   private readonly s: PipelineStats = {
     state: 'starting',
     framesIn: 0,
@@ -83,15 +101,23 @@ class StreamPipeline implements Pipeline {
     this.log = (opts.log ?? silentLogger).child({ stream: this.streamId.slice(0, 8) });
     this.done = new Promise((resolve) => (this.settle = resolve));
     const internal = opts.internal ?? {};
+    // Everything a stream may ask for is checked before anything of it exists.
+    this.limits = checkLimits(opts.limits);
+    checkParamsShape(opts.params);
+    checkParamsFrameSize(opts.params, this.limits);
+    checkFrameSize(opts.media ?? {}, this.limits, ['media.width', 'media.height']);
     this.mediaSpec = mediaSettings({ ...mediaFromParams(opts.params), ...setFields(opts.media) });
     this.maxLagMs = internal.maxLagMs ?? 1000;
+    this.graceMs = internal.stopGraceMs ?? STOP_GRACE_MS;
     this.queue = new LeakyQueue<Frame>({
       capacity: internal.queueCapacity ?? 2,
       onDrop: (frame) => {
         this.s.framesDropped++;
-        if (isVideo(frame as Frame)) this.media?.release(frame as VideoFrame);
+        if (isVideo(frame as Frame)) this.release(frame as VideoFrame);
       },
     });
+    this.errors = new ErrorEvents((data) => this.emit('error', data));
+    this.inputWatch = new Watchdog(this.limits.inputTimeout * 1000, (idleMs) => this.inputStalled(idleMs));
     if (opts.events) this.events = new EventsChannel({ url: opts.events, log: this.log });
     if (opts.data) this.data = new DataChannel({ url: opts.data, log: this.log, intervalMs: internal.dataIntervalMs, keepAliveMs: internal.dataKeepAliveMs });
     this.runner = new ProcessorRunner({
@@ -103,7 +129,22 @@ class StreamPipeline implements Pipeline {
       signal: this.streamAbort.signal,
       sendData: (item) => this.data?.push(item),
       emitEvent: (type, data) => this.emit(type, data ?? {}),
-      onError: (err, hook) => this.onProcessorError(err, hook),
+      frameTimeoutMs: this.limits.frameTimeout * 1000,
+      hangLimitMs: this.limits.hangLimit * 1000,
+      onError: (err, hook) => {
+        if (hook === 'video') this.s.framesErrored++;
+        this.errors.hookFailed(hook, err);
+      },
+      onSlow: (hook, ms) => {
+        this.log.warn(`processor ${hook}() has not returned for ${Math.round(ms / 100) / 10} s; going on without it`);
+        this.errors.hookSlow(hook, ms);
+      },
+      onBypass: () => this.s.framesErrored++,
+      onRestart: (hook, ms) => {
+        this.log.warn(`processor ${hook}() hung for ${Math.round(ms / 100) / 10} s; restarting the processor`);
+        this.errors.hookRestarted(hook, ms);
+      },
+      onHung: (err) => this.fail(err),
     });
     this.monitor = new StreamMonitor({
       heartbeatMs: internal.heartbeatMs,
@@ -118,6 +159,7 @@ class StreamPipeline implements Pipeline {
         audioFpsOut: this.audioOut.fps(),
         pipeline: opts.processor.name ?? 'processor',
         ...this.marks,
+        lastErrorAt: this.errors.lastAt,
       }),
     });
     opts.signal?.addEventListener('abort', () => void this.stop(), { once: true });
@@ -133,25 +175,23 @@ class StreamPipeline implements Pipeline {
     this.monitor.start();
     if (this.opts.ready) {
       // load() still running: frames bypass the processor so the output never goes quiet.
-      this.runner.ready = false;
       this.opts.ready.then(
-        async () => {
-          await this.runner.start();
-          this.runner.ready = true;
-        },
+        () => this.runner.start(),
         (err) => this.fail(new TrickleError('TRICKLE_PROCESSOR_LOAD', `processor load failed: ${(err as Error)?.message ?? err}`, { cause: err })),
       );
-    } else await this.runner.start();
+    } else await this.runner.start(); // at most the frame timeout: a start() still running is gone around
+    if (this.stopping) return;
     this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
     this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal });
     if (this.opts.control) {
       void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
     }
     this.s.state = 'running';
-    void this.run();
+    this.loops = this.run();
+    void this.loops.then(() => this.finish());
   }
 
-  /** The three concurrent loops; settles `done` when the output has ended. */
+  /** The concurrent loops; settles when all of them have ended. */
   private async run(): Promise<void> {
     const media = this.media!;
     const tapped = instrumentPublisher(this.publisher!, {
@@ -175,7 +215,6 @@ class StreamPipeline implements Pipeline {
         this.fail(err as Error);
       });
     await Promise.all([guard(input), guard(decode), guard(process), guard(output)]);
-    await this.finish();
   }
 
   private async inputLoop(media: MediaStages): Promise<void> {
@@ -187,10 +226,14 @@ class StreamPipeline implements Pipeline {
       }
       // A channel we waited for is read from its first segment; otherwise join the current one.
       sub = new Subscriber({ url: this.opts.input, start: this.opts.waitForInput ? 0 : -2, signal: this.inputAbort.signal, log: this.log });
+      this.inputWatch.start();
       for (;;) {
         const seg = await sub.next();
         if (!seg) break;
-        for await (const chunk of seg.body as AsyncIterable<Uint8Array>) await media.writeInput(chunk);
+        for await (const chunk of seg.body as AsyncIterable<Uint8Array>) {
+          this.inputWatch.kick();
+          await media.writeInput(chunk);
+        }
         this.s.segmentsIn++;
         this.marks.lastInputAt = Date.now();
         if (this.s.segmentsIn === 1) this.emit('receive_first_ingest_segment', {});
@@ -202,9 +245,16 @@ class StreamPipeline implements Pipeline {
       else if (isTrickleError(err, 'TRICKLE_STREAM_NOT_FOUND')) this.endReason ??= 'input-ended';
       else throw err;
     } finally {
+      this.inputWatch.stop();
       await sub?.close().catch(() => undefined);
       media.endInput();
     }
+  }
+
+  /** Nothing arrived on the input for limits.inputTimeout (its channel still there): the stream ends. */
+  private inputStalled(idleMs: number): void {
+    const s = Math.round(idleMs / 1000);
+    this.fail(new FieldError('TRICKLE_STREAM_ENDED', ['limits.inputTimeout'], ([f]) => `no input for ${s} s (${f} ${this.limits.inputTimeout} s): the input channel is there but nothing new was published to it`));
   }
 
   private async decodeLoop(media: MediaStages): Promise<void> {
@@ -234,14 +284,21 @@ class StreamPipeline implements Pipeline {
   private async processLoop(media: MediaStages): Promise<void> {
     try {
       for (;;) {
-        const frame = await this.queue.shift();
-        if (!frame) break;
+        // While the input stalls, the last frame is repeated (not once the stream is stopping).
+        const frame = await this.queue.shiftWithin(this.stopping ? Infinity : this.filler.dueIn());
+        if (frame === undefined) break;
+        if (frame === null) {
+          await this.repeatLastFrame(media);
+          continue;
+        }
         if (isVideo(frame)) {
+          if (this.filler.stalled) this.log.info('input resumed', { repeated: this.filler.repeated });
           const out = await this.runner.video(frame);
           this.dims = { width: out.width, height: out.height };
           await media.writeVideo(out);
+          this.filler.wrote(out);
           // The encoder has the bytes and the hook has returned: the input buffer can take a later frame.
-          media.release(frame);
+          this.release(frame);
           this.s.framesOut++;
           this.fpsOut.tick();
         } else {
@@ -254,33 +311,31 @@ class StreamPipeline implements Pipeline {
     }
   }
 
-  private onProcessorError(err: unknown, hook: string): void {
-    if (hook === 'video') this.s.framesErrored++;
-    const message = err instanceof Error ? err.message : String(err);
-    this.s.lastError = `${hook}: ${message}`;
-    this.marks.lastErrorAt = Date.now();
-    // At most two error events a second; the count of the ones held back rides on the next.
-    const now = Date.now();
-    if (now - this.lastErrorEventAt < 500) {
-      this.suppressedErrors++;
-      return;
-    }
-    this.lastErrorEventAt = now;
-    this.emit('error', { message, hook, suppressed: this.suppressedErrors });
-    this.suppressedErrors = 0;
+  private async repeatLastFrame(media: MediaStages): Promise<void> {
+    if (this.stopping) return;
+    const wasStalled = this.filler.stalled;
+    const still = this.filler.next();
+    if (!still) return;
+    if (!wasStalled) this.log.info('input stalled: repeating the last frame until it resumes', { inputTimeoutS: this.limits.inputTimeout });
+    await media.writeVideo(still);
+  }
+
+  /** A decoded frame's bytes may hold a later frame, unless a hook call still pending holds them. */
+  private release(frame: VideoFrame): void {
+    if (!this.runner.holds(frame)) this.media?.release(frame);
   }
 
   private fail(err: Error): void {
     if (this.endError) return;
     this.endError = err;
     this.endReason = 'error';
-    this.s.lastError = err.message;
     this.log.error('pipeline failed', { error: err.message, code: (err as TrickleError).code });
-    this.emit('error', { message: err.message, fatal: true });
+    this.errors.fatal(err.message);
     void this.stop();
   }
 
   private emit(type: string, data: Record<string, unknown>): void {
+    if (this.silenced) return;
     const event: PipelineEvent = { type, timestamp: Date.now(), streamId: this.streamId, ...data };
     try {
       this.opts.onEvent?.(event);
@@ -291,6 +346,9 @@ class StreamPipeline implements Pipeline {
   }
 
   async update(params: Params): Promise<void> {
+    // Refused before anything keeps them: too deep, unserialisable, or asking for too large a frame.
+    checkParamsShape(params);
+    checkParamsFrameSize(params, this.limits);
     this.media?.update(mediaFromParams(params, 'live'));
     const changed = await this.runner.update(params);
     this.marks.lastParamsAt = Date.now();
@@ -298,38 +356,50 @@ class StreamPipeline implements Pipeline {
     this.emit('params_updated', { params: this.params });
   }
 
-  /** Graceful: stop reading input, flush decoder/encoder, end the output (DELETE); hard-kill after the grace. */
+  /**
+   * Graceful first: stop reading input and let what was read drain to the output. What has not
+   * drained by half the grace is cut short (children killed, queue dropped); the stream has
+   * ended, its channels closed and stream_stopped sent, by the end of the grace.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.endReason ??= 'stopped';
-      if (!this.started) {
-        await this.finish();
-        return;
+      const deadline = Date.now() + this.graceMs;
+      if (this.started) {
+        this.s.state = 'stopping';
+        this.inputAbort.abort();
+        if (this.loops) await settleWithin(this.loops, this.graceMs / 2);
       }
-      this.s.state = 'stopping';
-      this.inputAbort.abort();
-      const grace = this.opts.internal?.stopGraceMs ?? 3000;
-      const timer = setTimeout(() => {
-        this.queue.clear();
-        this.hardAbort.abort();
-      }, grace);
-      await this.done;
-      clearTimeout(timer);
+      await this.finish(deadline);
     })();
     return this.stopping;
   }
 
+  /** Kills the children and drops what is queued: the loops end at once. */
+  private cutShort(): void {
+    this.queue.clear();
+    this.queue.close();
+    this.hardAbort.abort();
+  }
+
   private finishing?: Promise<void>;
-  private finish(): Promise<void> {
+  /** Ends everything the stream owns, in order, within `deadline`; settles `done`. Idempotent. */
+  private finish(deadline = Date.now() + this.graceMs): Promise<void> {
     this.finishing ??= (async () => {
+      const left = (reserve = 0) => Math.max(0, deadline - reserve - Date.now());
       this.s.state = this.endReason === 'error' ? 'error' : 'stopping';
       this.streamAbort.abort();
-      await Promise.race([this.runner.stop(), new Promise((r) => setTimeout(r, 2000).unref())]);
-      await this.media?.close();
-      await this.publisher?.close().catch(() => undefined);
+      this.inputWatch.stop();
+      this.cutShort();
+      const media = this.media?.close() ?? Promise.resolve();
+      // The processor's stop() gets what the grace leaves once closing the channels is set aside.
+      await this.runner.stop(Math.max(100, left(CLOSE_RESERVE_MS)));
+      await this.publisher?.close({ waitMs: left(CLOSE_RESERVE_MS / 2) }).catch(() => undefined);
       this.monitor.stop();
       this.emit('stream_stopped', { reason: this.endReason });
-      await Promise.all([this.events?.close(), this.data?.close()]);
+      this.silenced = true;
+      await Promise.all([this.events?.close(left()), this.data?.close(left())]);
+      await settleWithin(media, left());
       if (this.s.state !== 'error') this.s.state = 'stopped';
       this.settle({ reason: this.endReason ?? 'stopped', error: this.endError });
     })();
@@ -339,10 +409,12 @@ class StreamPipeline implements Pipeline {
   stats(): PipelineStats {
     return {
       ...this.s,
+      lastError: this.errors.last,
       inputFps: this.fpsIn.fps(),
       outputFps: this.fpsOut.fps(),
       latencyMs: this.latency.medianMs(),
       framesSkipped: this.media?.skipped ?? 0,
+      framesRepeated: this.filler.repeated,
       restarts: this.media?.restarts ?? 0,
       queued: this.queue.size,
     } as PipelineStats;

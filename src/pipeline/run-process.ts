@@ -7,7 +7,7 @@ import { createPipeline } from './pipeline.js';
 import type { Pipeline, PipelineEvent, PipelineInternalOptions, PipelineResult, PipelineStats } from './types.js';
 
 export interface ProcessOptions extends PrepareOptions {
-  /** Channels (input and output required), processor, params, device, media. */
+  /** Channels (input and output required), processor, params, device, media, limits. */
   spec: StreamSpecInput & { urls: Partial<StreamUrls> };
   waitForInput?: boolean;
   /** Called every `statsIntervalMs` with a stats snapshot (the CLI prints it). */
@@ -31,6 +31,7 @@ export async function runProcess(opts: ProcessOptions): Promise<PipelineResult &
       processor,
       params,
       media: spec.media,
+      limits: spec.limits,
       device: spec.device,
       ffmpeg: prepared.ffmpeg,
       log,

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
+import type { StreamLimitsInput } from '../stream/limits.js';
 
 export interface PipelineOptions {
   /** Input channel URL (video/MP2T). */
@@ -22,6 +23,12 @@ export interface PipelineOptions {
    */
   media?: Partial<MediaSettings>;
   device?: DeviceSpec;
+  /**
+   * Frame timeout, hang limit, input timeout (seconds) and the largest frame size (defaults for
+   * what is unset). Params asking for a larger frame, nested too deep or that cannot be written as
+   * JSON make createPipeline() and update() throw a TRICKLE_USAGE error.
+   */
+  limits?: StreamLimitsInput;
   ffmpeg?: FfmpegLocation;
   streamId?: string;
   log?: Logger;
@@ -53,7 +60,7 @@ export interface PipelineInternalOptions {
   maxLagMs?: number;
   /** Video frames the leaky queue holds (default 2). */
   queueCapacity?: number;
-  /** Graceful stop budget before children are killed (default 3000). */
+  /** How long a stop may take in all (default 4000): half of it for draining, then children are killed. */
   stopGraceMs?: number;
 }
 
@@ -83,6 +90,8 @@ export interface PipelineStats {
   startedAt: number;
   /** Video frames left out by max_framerate (not counted as drops). */
   framesSkipped?: number;
+  /** Frames repeated while the input stalled (not counted in framesOut). */
+  framesRepeated?: number;
   /** Items waiting in the leaky queue now. */
   queued?: number;
 }
@@ -98,9 +107,9 @@ export interface Pipeline {
   readonly streamId: string;
   /** Resolves once the input is subscribed and the output publisher is open. */
   start(): Promise<void>;
-  /** Applies a params update live (also what control-channel messages call). */
+  /** Applies a params update live (also what control-channel messages call); throws TRICKLE_USAGE for params refused before anything keeps them. */
   update(params: Params): Promise<void>;
-  /** Graceful stop: end of stream on the output, stream_stopped event, children gone within 5 s. */
+  /** Graceful stop, bounded whatever a hook is doing: end of stream on the output, stream_stopped, children killed, within the stop grace (4 s). */
   stop(): Promise<void>;
   /** Settles when the pipeline has ended for any reason (never rejects). */
   readonly done: Promise<PipelineResult>;

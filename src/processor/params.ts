@@ -1,5 +1,6 @@
 // Merges a processor's declared defaults with JSON values and KEY=VALUE text, typed by the defaults.
 import { FieldError } from '../errors.js';
+import { checkParamsShape } from './params-shape.js';
 import type { Params, ProcessorDefinition } from './types.js';
 
 function coerce(key: string, raw: string, declared: unknown): unknown {
@@ -46,6 +47,7 @@ export function resolveParams(def: ProcessorDefinition, text: Record<string, str
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
       throw new FieldError('TRICKLE_USAGE', ['params'], ([f]) => `${f} must be a JSON object`);
     }
+    checkParamsShape(json);
     for (const [k, v] of Object.entries(json)) {
       if (typeof declared[k] === 'number' && typeof v !== 'number') {
         const n = typeof v === 'string' ? Number(v) : NaN;
@@ -58,8 +60,9 @@ export function resolveParams(def: ProcessorDefinition, text: Record<string, str
   return out;
 }
 
-/** Applies an update on top of current params, coercing string values to declared number/boolean types. */
+/** Applies an update on top of current params, coercing string values to declared number/boolean types; a deep or unserialisable update is refused. */
 export function mergeUpdate(def: ProcessorDefinition, current: Params, update: Params): { params: Params; changed: Params } {
+  checkParamsShape(update);
   const declared = def.params ?? {};
   const changed: Params = {};
   for (const [k, v] of Object.entries(update)) {

@@ -1,4 +1,5 @@
 // One trickle channel: the ring of 5 segments keyed by seq mod 5, nextWrite and the closed flag.
+import type { RetainedBytes } from './retained.js';
 import { Segment } from './segment.js';
 
 /** go-livepeer's maxSegmentsPerStream: how many segments a channel retains. */
@@ -21,8 +22,26 @@ export class Channel {
     readonly name: string,
     readonly mimeType: string,
     now = Date.now(),
+    /** Where the bytes of the segments this channel retains are counted. */
+    private readonly retainedBytes?: RetainedBytes,
   ) {
     this.writeTime = now;
+  }
+
+  /** Puts a fresh segment for `seq` in its slot; the occupant no longer counts as retained. */
+  private place(seq: number): Segment {
+    const slot = seq % RING_SIZE;
+    this.ring[slot]?.release();
+    const segment = new Segment(seq, this.retainedBytes);
+    this.ring[slot] = segment;
+    return segment;
+  }
+
+  /** What writing `seq` would free (its slot's occupant, evicted), or undefined when `seq` already has bytes: no new segment then. */
+  freedByWriting(seq: number): number | undefined {
+    const existing = this.retained(seq);
+    if (existing) return existing.size > 0 ? undefined : 0;
+    return this.ring[seq % RING_SIZE]?.size ?? 0;
   }
 
   /** The retained segment for `seq`, if the slot holds exactly that seq. */
@@ -46,8 +65,7 @@ export class Channel {
     let segment = this.retained(seq);
     if (!segment && !this.closed && (seq === this.nextWrite || (this.nextWrite === 0 && seq === 1))) {
       // Like Go, the previous occupant is replaced without being closed.
-      segment = new Segment(seq);
-      this.ring[seq % RING_SIZE] = segment;
+      segment = this.place(seq);
     }
     return { segment, latest: this.nextWrite, closed: this.closed };
   }
@@ -56,11 +74,8 @@ export class Channel {
   getForWrite(seq: number): Segment {
     const existing = this.retained(seq);
     if (existing) return existing;
-    const slot = seq % RING_SIZE;
-    this.ring[slot]?.close();
-    const segment = new Segment(seq);
-    this.ring[slot] = segment;
-    return segment;
+    this.ring[seq % RING_SIZE]?.close();
+    return this.place(seq);
   }
 
   /** Records write activity on `seq` (first byte, or a zero-byte POST). */
@@ -74,9 +89,12 @@ export class Channel {
     for (const seg of this.ring) if (seg && seg.seq < seq) seg.close();
   }
 
-  /** Closes every segment and the channel itself (DELETE, sweep, shutdown). Idempotent. */
+  /** Closes every segment and the channel itself (DELETE, sweep, shutdown); none counts as retained any more. Idempotent. */
   close(): void {
     this.closed = true;
-    for (const seg of this.ring) seg?.close();
+    for (const seg of this.ring) {
+      seg?.close();
+      seg?.release();
+    }
   }
 }

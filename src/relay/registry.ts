@@ -1,11 +1,14 @@
 // The relay's channel map: creation, removal, the `_changes` feed and the idle sweep.
 import { Channel } from './channel.js';
+import type { RetainedBytes } from './retained.js';
 
 export const CHANGEFEED = '_changes';
 
 export interface RegistryOptions {
   changefeed: boolean;
   idleTimeoutMs: number;
+  /** Counts the bytes every channel retains. */
+  retained?: RetainedBytes;
 }
 
 export class ChannelRegistry {
@@ -50,7 +53,7 @@ export class ChannelRegistry {
   }
 
   private create(name: string, mimeType: string): Channel {
-    const channel = new Channel(name, mimeType);
+    const channel = new Channel(name, mimeType, Date.now(), this.options.retained);
     this.channels.set(name, channel);
     this.announce({ added: [name] });
     return channel;

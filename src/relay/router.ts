@@ -5,6 +5,7 @@ import { handleGet } from './handle-get.js';
 import { handlePost, type PostLimits } from './handle-post.js';
 import { runHook, type RelayHooks } from './hooks.js';
 import type { ChannelRegistry } from './registry.js';
+import type { RetainedBytes } from './retained.js';
 import { CLOSED_VALUE, closeGently, HDR_CLOSED, HDR_LATEST, httpError, plainBody } from './replies.js';
 
 export interface RouterOptions extends PostLimits {
@@ -12,6 +13,8 @@ export interface RouterOptions extends PostLimits {
   autocreate: boolean;
   hooks: RelayHooks;
   log: Logger;
+  /** The bytes every channel retains, and their cap: a new segment over it is refused with 503. */
+  retained: RetainedBytes;
 }
 
 /**
@@ -119,7 +122,15 @@ export function createRouter(registry: ChannelRegistry, options: RouterOptions) 
       req.resume();
       return httpError(res, 400, 'Invalid idx');
     }
-    handlePost(channel, channel.resolveSeq(seq), req, res, options);
+    const target = channel.resolveSeq(seq);
+    const freed = channel.freedByWriting(target);
+    if (freed !== undefined && options.retained.refuses(freed)) {
+      // Deviation: a memory bound. Segments already being written go on; only new ones wait.
+      options.log.warn('relay over its retained-bytes cap; new segment refused', { channel: name, seq: target, retained: options.retained.used });
+      closeGently(req);
+      return httpError(res, 503, 'Relay is over its retained-bytes limit', { Connection: 'close', 'Retry-After': '1' });
+    }
+    handlePost(channel, target, req, res, options);
   }
 
   function deleteSegment(name: string, rawIdx: string, res: ServerResponse): void {

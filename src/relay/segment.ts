@@ -1,4 +1,5 @@
 // One trickle segment: a paged append-only byte buffer that many readers walk without copying.
+import type { RetainedBytes } from './retained.js';
 
 /** Called once when new bytes arrive or the segment closes. */
 export type Wake = () => void;
@@ -13,7 +14,11 @@ export class Segment {
   private waiters: Wake[] = [];
   private wakeScheduled = false;
 
-  constructor(readonly seq: number) {}
+  /** `retained` counts this segment's bytes while a channel's ring holds it (until release()). */
+  constructor(
+    readonly seq: number,
+    private retained?: RetainedBytes,
+  ) {}
 
   /**
    * Appends one chunk and wakes waiting readers. Wakes run from setImmediate: every chunk that
@@ -25,7 +30,14 @@ export class Segment {
     this.chunks.push(chunk);
     this.heads.push(Buffer.from(chunk.length.toString(16) + '\r\n', 'latin1'));
     this.size += chunk.length;
+    this.retained?.add(chunk.length);
     this.scheduleWake();
+  }
+
+  /** The segment left its ring: its bytes no longer count as retained (readers still streaming it keep them). Idempotent. */
+  release(): void {
+    this.retained?.add(-this.size);
+    this.retained = undefined;
   }
 
   /** Marks the segment complete: readers get EOF once they have drained it. Idempotent. */

@@ -5,6 +5,7 @@ import { FieldError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { RelayHooks } from './hooks.js';
 import { ChannelRegistry } from './registry.js';
+import { defaultMaxRetainedBytes, RetainedBytes } from './retained.js';
 import { createRouter } from './router.js';
 
 export interface RelayOptions {
@@ -24,6 +25,11 @@ export interface RelayOptions {
   sweepIntervalMs?: number;
   /** Refuse segments larger than this with 413 (default 256 MiB). */
   maxSegmentBytes?: number;
+  /**
+   * While the segments every channel retains add up to more than this, a POST starting a new
+   * segment is answered 503 (segments already being written go on). Default: a quarter of memory.
+   */
+  maxRetainedBytes?: number;
   /** Interval of the `100 Continue` keep-alive on a POST with no body yet (default 10000; go-livepeer's value). */
   continueIntervalMs?: number;
   hooks?: RelayHooks;
@@ -76,8 +82,10 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const basePath = normaliseBasePath(options.path);
   const log = options.log ?? silentLogger;
   const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
-  const registry = new ChannelRegistry({ changefeed: options.changefeed ?? false, idleTimeoutMs });
+  const retained = new RetainedBytes(options.maxRetainedBytes ?? defaultMaxRetainedBytes());
+  const registry = new ChannelRegistry({ changefeed: options.changefeed ?? false, idleTimeoutMs, retained });
   const router = createRouter(registry, {
+    retained,
     basePath,
     autocreate: options.autocreate ?? true,
     hooks: options.hooks ?? {},

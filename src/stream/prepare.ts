@@ -4,6 +4,7 @@ import { resolveFfmpeg, type FfmpegLocation } from '../media/ffmpeg.js';
 import { loadProcessor, runLoad } from '../processor/loader.js';
 import { resolveParams } from '../processor/params.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
+import { checkParamsFrameSize } from './limits.js';
 import { checkStreamSpec, type StreamSpec, type StreamSpecInput } from './spec.js';
 
 export interface PrepareOptions {
@@ -38,14 +39,16 @@ export interface PreparedStream {
 }
 
 /**
- * Checks the spec, finds ffmpeg, imports the processor and resolves its params: each step's
- * failure is a typed error before anything runs. The front end chooses when load() starts.
+ * Checks the spec, finds ffmpeg, imports the processor and resolves its params (and the frame
+ * size they ask for): each step's failure is a typed error before anything runs. The front end
+ * chooses when load() starts.
  */
 export async function prepareStream(input: StreamSpecInput, opts: PrepareOptions = {}): Promise<PreparedStream> {
   const spec = checkStreamSpec(input);
   const ffmpeg = resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, env: opts.env });
   const processor = typeof spec.processor === 'string' ? await loadProcessor(spec.processor, { cwd: opts.cwd }) : spec.processor;
   const params = resolveParams(processor, spec.params.text, spec.params.values);
+  checkParamsFrameSize(params, spec.limits);
   let loading: Loading | undefined;
   return {
     spec,

@@ -1,9 +1,10 @@
-// StreamSpec: what one stream is made of (channels, processor, params, device, media), checked once with field-named errors.
+// StreamSpec: what one stream is made of (channels, processor, params, device, media, limits), checked once with field-named errors.
 import { FieldError } from '../errors.js';
 import { mediaSettings } from '../media/settings-check.js';
 import type { MediaSettings } from '../media/settings.js';
 import { checkDevice } from '../processor/device.js';
 import type { DeviceSpec, ProcessorDefinition } from '../processor/types.js';
+import { checkFrameSize, checkLimits, type StreamLimits, type StreamLimitsInput } from './limits.js';
 
 /** The channels of one stream. */
 export interface StreamUrls {
@@ -28,6 +29,7 @@ export interface StreamSpec {
   params: ParamInput;
   device: DeviceSpec;
   media: MediaSettings;
+  limits: StreamLimits;
 }
 
 /** A spec as a front end assembled it: anything may be missing or wrong until checkStreamSpec() has looked. */
@@ -37,6 +39,7 @@ export interface StreamSpecInput {
   params?: ParamInput;
   device?: string;
   media?: Partial<Record<keyof MediaSettings, unknown>>;
+  limits?: StreamLimitsInput;
 }
 
 const required = (field: string) => new FieldError('TRICKLE_USAGE', [field], ([f]) => `${f} is required`);
@@ -52,11 +55,15 @@ export function checkStreamSpec(input: StreamSpecInput): StreamSpec {
       throw new FieldError('TRICKLE_INVALID_URL', [`urls.${name}`], ([f]) => `${f} must be an http(s) URL, got ${url}`);
     }
   }
+  const media = mediaSettings(input.media);
+  const limits = checkLimits(input.limits);
+  checkFrameSize(media, limits, ['media.width', 'media.height']);
   return {
     urls: urls && { ...urls, input: urls.input!, output: urls.output! },
     processor: input.processor,
     params: input.params ?? {},
-    media: mediaSettings(input.media),
+    media,
     device: checkDevice(input.device),
+    limits,
   };
 }

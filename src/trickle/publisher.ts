@@ -82,17 +82,23 @@ export class Publisher {
     }
   }
 
-  /** Why: ends publishing: waits (bounded) for segments in flight, cancels the preconnect, DELETEs the channel unless told not to. */
-  close(): Promise<void> {
+  /**
+   * Why: ends publishing: waits for segments in flight, cancels the preconnect, DELETEs the channel
+   * unless told not to. Bounded: all of it within `waitMs` (default 17 s: 10 for segments in
+   * flight, 2 for the preconnect, 5 for the DELETE), and a quarter of a second more at most.
+   */
+  close(opts: { waitMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
+      const deadline = Date.now() + (opts.waitMs ?? 17_000);
+      const left = (most: number) => Math.max(0, Math.min(most, deadline - Date.now()));
       const inFlight = [...this.inFlight].map((s) => s.end().catch(() => {}));
-      await settleWithin(Promise.all(inFlight), 10_000);
+      await settleWithin(Promise.all(inFlight), left(10_000));
       if (this.opts.deleteOnClose !== false) {
         // The preconnect creates the channel: a DELETE overtaking it would find nothing, and the
         // POST arriving after it would leave a channel nobody ends. So its headers go out first.
-        if (this.pending) await settleWithin(this.pending.connection, 2_000);
+        if (this.pending) await settleWithin(this.pending.connection, left(2_000));
         // Deleting first releases our own preconnected POST on the relay cleanly (zero-byte, closed).
-        await this.request('DELETE', this.base).catch((err: Error) =>
+        await this.request('DELETE', this.base, Math.max(250, left(DELETE_TIMEOUT_MS))).catch((err: Error) =>
           this.log.warn('could not close the channel', { url: this.base, error: err.message }),
         );
       }
@@ -142,13 +148,13 @@ export class Publisher {
   }
 
   /** A short bodiless request on a fresh connection; resolves with the status, rejects on network errors or non-2xx. */
-  private request(method: string, url: string): Promise<number> {
+  private request(method: string, url: string, timeoutMs = DELETE_TIMEOUT_MS): Promise<number> {
     const mod = url.startsWith('https:') ? https : http;
     return new Promise<number>((resolve, reject) => {
       const req = mod.request(url, {
         method,
         agent: false,
-        timeout: DELETE_TIMEOUT_MS,
+        timeout: timeoutMs,
         rejectUnauthorized: !this.opts.insecure,
         headers: { connection: 'close' },
       });

@@ -8,6 +8,8 @@ import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, ProcessorDefinition } from '../processor/types.js';
 import { resolveParams } from '../processor/params.js';
+import type { PipelineInternalOptions } from '../pipeline/types.js';
+import type { StreamLimits } from '../stream/limits.js';
 import { beginLoad } from '../stream/prepare.js';
 import { sendError } from './replies.js';
 import { WorkerState, type ReportedStatus } from './state.js';
@@ -32,6 +34,10 @@ export interface WorkerOptions {
   device?: DeviceSpec;
   /** Every stream's media settings (its params fill in size and frame-rate cap). */
   media?: Partial<MediaSettings>;
+  /** Every stream's limits: frame timeout, hang limit, input timeout, largest frame (defaults for what is unset). */
+  limits?: Partial<StreamLimits>;
+  /** Every stream's knobs for tests (event intervals …). */
+  internal?: PipelineInternalOptions;
   /** The pipeline factory (default: the real createPipeline, imported lazily). */
   createPipeline?: PipelineFactory;
   /** /version "pipeline" (default "byoc"). */
@@ -98,6 +104,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     ffmpeg: opts.ffmpeg,
     device: opts.device,
     media: opts.media,
+    limits: opts.limits,
+    internal: opts.internal,
     onChange: () => state.emit(),
     onEnded: (stream) => {
       const { session, channels } = stream;

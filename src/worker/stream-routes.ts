@@ -1,5 +1,6 @@
 // The /stream/* handlers: start (and /live-video-to-video), stop, params, status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isTrickleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { BodyError, readBody, readJson } from './body.js';
 import { sendError, sendJson } from './replies.js';
@@ -123,7 +124,8 @@ const params: Handler = async (ctx, req, res) => {
   try {
     await ctx.streams.update(found.stream, update);
   } catch (err) {
-    const status = err instanceof ValidationError ? 400 : 500;
+    // Params the stream refuses (a frame too large, a value of the wrong type) were not applied.
+    const status = err instanceof ValidationError || isTrickleError(err, 'TRICKLE_USAGE') ? 400 : 500;
     return sendError(req, res, status, `Parameter update failed: ${message(err)}`);
   }
   sendJson(req, res, 200, { status: 'success', message: 'Parameters updated successfully' });

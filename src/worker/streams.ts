@@ -2,8 +2,9 @@
 import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
-import type { Pipeline, PipelineOptions, PipelineResult } from '../pipeline/types.js';
+import type { Pipeline, PipelineInternalOptions, PipelineOptions, PipelineResult } from '../pipeline/types.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
+import type { StreamLimits } from '../stream/limits.js';
 import type { RunnerSession, SessionChannels } from '../register/live-runner/sessions.js';
 import type { StartRequest } from './validate.js';
 
@@ -38,9 +39,13 @@ export interface StreamManagerOptions {
   device?: DeviceSpec;
   /** Every stream's media settings (its params fill in size and frame-rate cap). */
   media?: Partial<MediaSettings>;
+  /** Every stream's limits (frame timeout, hang limit, input timeout, largest frame). */
+  limits?: Partial<StreamLimits>;
+  /** Every stream's knobs for tests. */
+  internal?: PipelineInternalOptions;
   /** Called when a stream is added or removed (readiness reporting). */
   onChange?: () => void;
-  /** Bound on a graceful stop before the stream is dropped anyway. */
+  /** A pipeline's stop is bounded by its own grace; past this the slot is freed anyway and the overrun logged. */
   stopTimeoutMs?: number;
   /** A stream is gone (after its pipeline settled or its stop timed out), with how it ended. */
   onEnded?: (stream: WorkerStream, result: PipelineResult | undefined) => void;
@@ -115,6 +120,8 @@ export class StreamManager {
       processor: this.opts.processor(),
       params: req.params,
       media: this.opts.media,
+      limits: this.opts.limits,
+      internal: this.opts.internal,
       streamId: id,
       ffmpeg: this.opts.ffmpeg,
       device: this.opts.device,
@@ -154,16 +161,19 @@ export class StreamManager {
     await stream.pipeline.update(params);
   }
 
-  /** Stops one stream gracefully (bounded) and frees its slot. */
+  /** Stops one stream (the pipeline's stop is bounded by its grace) and frees its slot. */
   async stop(stream: WorkerStream, cause: StopCause = 'api'): Promise<void> {
     stream.endedBy ??= cause;
     stream.running = false;
-    const timeout = this.opts.stopTimeoutMs ?? 8000;
+    const timeout = this.opts.stopTimeoutMs ?? 6000;
     let timer: NodeJS.Timeout | undefined;
     const stopping = Promise.race([
       stream.pipeline.stop(),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeout);
+        timer = setTimeout(() => {
+          this.opts.log.error('stream did not stop within its grace; its slot is freed anyway', { stream: stream.id, waitedMs: timeout });
+          resolve();
+        }, timeout);
       }),
     ]).finally(() => clearTimeout(timer));
     this.ending.add(stopping);

@@ -1,4 +1,5 @@
 // Validation of worker API bodies: the start request and PyTrickle's params normalisation.
+import { checkParamsShape } from '../processor/params-shape.js';
 import type { Params } from '../processor/types.js';
 
 /** A validation failure: the route turns it into a 400 with its message. */
@@ -38,10 +39,11 @@ function toBool(value: unknown): boolean | undefined {
   return undefined;
 }
 
-/** Normalises a params dict the way PyTrickle does (width/height together, max_framerate 1–60, bools). */
+/** Normalises a params dict the way PyTrickle does (width/height together, max_framerate 1–60, bools); refuses deep or unserialisable ones. */
 export function normalizeParams(raw: unknown): Params {
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError('params must be a JSON object');
+  checkParamsShape(raw);
   const params: Params = { ...(raw as Params) };
   const hasW = params.width !== undefined && params.width !== null;
   const hasH = params.height !== undefined && params.height !== null;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
 import { flagOf, withFlags } from '../../src/cli/field-flags.js';
+import { LIMIT_OPTIONS } from '../../src/cli/limit-options.js';
 import { addMediaOptions, mediaSettingSpecs } from '../../src/cli/media-options.js';
 import { FieldError, TrickleError } from '../../src/errors.js';
 import { mediaSettings } from '../../src/media/settings-check.js';
@@ -66,5 +67,18 @@ describe('the media table on the command line', () => {
       if (!f.config) continue;
       for (const command of f.commands ?? ['process', 'serve']) assert.ok(f.config in example[command], `${command}.${f.config} (${name})`);
     }
+  });
+});
+
+describe('the stream limits on the command line', () => {
+  it('limits.* fields show as their flags, each flag named for its key, each key in the config example of process and serve', () => {
+    assert.equal(flagOf('limits.frameTimeout'), '--frame-timeout');
+    assert.equal(flagOf('limits.maxResolution'), '--max-resolution');
+    const example = JSON.parse(readFileSync(new URL('../../../.trickclirc.example', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+    for (const [key, o] of Object.entries(LIMIT_OPTIONS)) {
+      assert.equal(camel(o.flag), key);
+      for (const command of ['process', 'serve']) assert.ok(key in example[command]!, `${command}.${key}`);
+    }
+    assert.ok('maxRetainedBytes' in example.relay!, 'relay.maxRetainedBytes');
   });
 });

@@ -24,6 +24,8 @@ export interface ProcessRunOptions {
   /** Runs while the stream is live (e.g. publish control messages). */
   during?: (urls: { control: string; events: string; data: string }) => Promise<void>;
   timeoutMs?: number;
+  /** Extra environment of the process child (fixture switches). */
+  env?: Record<string, string>;
 }
 
 /** Starts process (waiting for its input), publishes the clip, and collects everything until process exits. */
@@ -32,7 +34,7 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
   const urls = { control: url('control'), events: url('events'), data: url('data') };
   const args = ['process', '--in', url('in'), '--out', url('out'), '--processor', o.processor, '--wait', ...(o.args ?? [])];
   if (o.withEvents) args.push('--events', urls.events);
-  const child: ResultPromise = spawnCli(args, { timeout: o.timeoutMs ?? 120_000, env: { NO_COLOR: '1', TRICKLE_EVENT_INTERVAL_MS: '1000' } });
+  const child: ResultPromise = spawnCli(args, { timeout: o.timeoutMs ?? 120_000, env: { NO_COLOR: '1', TRICKLE_EVENT_INTERVAL_MS: '1000', ...o.env } });
   const eventsAbort = new AbortController();
   const outAbort = new AbortController();
   try {

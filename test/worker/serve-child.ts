@@ -1,6 +1,10 @@
-// Test helpers: `trickle serve` as a child process, and JSON calls against it.
+// Test helpers: `trickle serve` as a child process (alone, or with a relay and a live input), and JSON calls against it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN } from '../helpers/cli.js';
+import type { Relay } from '../../src/relay/index.js';
+import { BIN, spawnCli } from '../helpers/cli.js';
+import { makeTs, tempDir } from '../helpers/media-gen.js';
+import { startRelay } from '../helpers/relay.js';
+import { until } from '../helpers/until.js';
 
 export interface ServeChild {
   url: string;
@@ -94,4 +98,40 @@ export async function waitForHealth(base: string, status: string, timeoutMs = 30
     if (Date.now() > deadline) throw new Error(`health never became ${status} (last ${r.text})`);
     await new Promise((res) => setTimeout(res, 100));
   }
+}
+
+export interface ServedInput {
+  relay: Relay;
+  serve: ServeChild;
+  /** A channel URL on the relay. */
+  ch(name: string): string;
+  /** Stops serve, the publisher and the relay; removes the clip. */
+  close(): Promise<void>;
+}
+
+/**
+ * What most stream tests start from: a relay, a lavfi clip published into its channel `in` in
+ * real time and looped, and `trickle serve ...args` (IDLE) beside them.
+ */
+export async function serveWithInput(args: string[], opts: { env?: NodeJS.ProcessEnv; size?: string } = {}): Promise<ServedInput> {
+  const relay = await startRelay();
+  const tmp = await tempDir('trickle-served-');
+  const ch = (name: string) => relay.channelUrl(name);
+  await makeTs(tmp.file('in.ts'), { size: opts.size ?? '160x120', rate: 30, seconds: 4, extra: ['-g', '30'] });
+  const publisher = spawnCli(['publish', ch('in'), '-i', tmp.file('in.ts'), '--re', '--loop']);
+  await until('input channel', async () => ((await fetch(`${ch('in')}/next`)).status === 200 ? true : undefined), 30_000);
+  const serve = await spawnServe(args, opts.env);
+  await waitForHealth(serve.url, 'IDLE');
+  return {
+    relay,
+    serve,
+    ch,
+    async close() {
+      await serve.stop();
+      publisher.kill('SIGTERM');
+      await publisher.catch(() => undefined);
+      await relay.close();
+      await tmp.cleanup();
+    },
+  };
 }

@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { runProcess } from '../../pipeline/run-process.js';
 import type { PipelineStats } from '../../pipeline/types.js';
 import { addCommonOptions, defineAction, withExamples, type CommandContext } from '../command.js';
+import { eventIntervals } from '../event-intervals.js';
 import { EXIT } from '../exit-codes.js';
+import { addLimitOptions, limitSettingSpecs, limitsFromSettings } from '../limit-options.js';
 import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
 import { parseParamFlags } from '../param-flags.js';
 
@@ -38,12 +40,6 @@ function statsPrinter(ctx: CommandContext, intervalS: number | undefined): ((s: 
   return undefined;
 }
 
-/** Hidden knob for tests: TRICKLE_EVENT_INTERVAL_MS shortens the 10 s heartbeat/status period. */
-function eventIntervals(env: NodeJS.ProcessEnv): { heartbeatMs?: number; statusMs?: number } {
-  const ms = Number(env.TRICKLE_EVENT_INTERVAL_MS);
-  return Number.isFinite(ms) && ms >= 100 ? { heartbeatMs: ms, statusMs: ms } : {};
-}
-
 export function processCommand(): Command {
   const cmd = new Command('process')
     .description('run one processing pipeline: subscribe, decode, process, encode, publish')
@@ -55,7 +51,7 @@ export function processCommand(): Command {
     .option('--control <url>', 'control channel to read live parameter updates from')
     .option('--events <url>', 'events channel to publish monitoring events to')
     .option('--data <url>', 'data channel for text output from the processor');
-  addMediaOptions(cmd, 'process')
+  addLimitOptions(addMediaOptions(cmd, 'process'))
     .option('--device <device>', 'auto, cpu or cuda[:N] for model processors')
     .option('--ffmpeg <path>', 'ffmpeg binary to use')
     .option('--stats-interval <seconds>', 'print NDJSON stats lines on stderr every S seconds')
@@ -77,6 +73,7 @@ export function processCommand(): Command {
       { key: 'events', type: 'string', env: ['TRICKLE_EVENTS'], flag: '--events' },
       { key: 'data', type: 'string', env: ['TRICKLE_DATA'], flag: '--data' },
       ...mediaSettingSpecs('process'),
+      ...limitSettingSpecs(),
       { key: 'device', type: 'string', env: ['TRICKLE_DEVICE'], flag: '--device', default: 'auto' },
       { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG'], flag: '--ffmpeg' },
       { key: 'statsInterval', type: 'number', env: ['TRICKLE_STATS_INTERVAL'], flag: '--stats-interval' },
@@ -90,6 +87,7 @@ export function processCommand(): Command {
         params: { values: s.params, text: parseParamFlags(Array.isArray(s.param) ? s.param.map(String) : undefined) },
         device: s.device,
         media: mediaFromSettings(s, 'process'),
+        limits: limitsFromSettings(s),
       },
       ffmpegPath: s.ffmpeg,
       waitForInput: s.wait,

@@ -17,14 +17,17 @@ Deliberate deviations from go-livepeer:
   - a POST aborted mid-body closes its segment: readers get the bytes sent so far, then
     EOF (go-livepeer leaves them waiting); one that dies before its first byte leaves
     the segment open, as go-livepeer does, so the publisher can retry the same seq
+  - while the retained segments of all channels hold more than --max-retained-bytes, a
+    POST that would start a new segment is refused with 503 + Retry-After: 1 (segments
+    being written go on; a new segment that evicts an old one counts what it frees)
   - autocreate is on by default (--no-autocreate to turn it off)
 
 Idle channels are swept every min(60 s, idle-timeout/2).
 
 Environment: TRICKLE_RELAY_HOST, TRICKLE_RELAY_PORT, TRICKLE_RELAY_PATH,
 TRICKLE_RELAY_AUTOCREATE, TRICKLE_RELAY_CHANGEFEED, TRICKLE_RELAY_IDLE_TIMEOUT,
-TRICKLE_RELAY_MAX_SEGMENT_BYTES; config section "relay" (host, port, path, autocreate,
-changefeed, idleTimeout, maxSegmentBytes).
+TRICKLE_RELAY_MAX_SEGMENT_BYTES, TRICKLE_RELAY_MAX_RETAINED_BYTES; config section "relay"
+(host, port, path, autocreate, changefeed, idleTimeout, maxSegmentBytes, maxRetainedBytes).
 `;
 
 interface RelaySettings {
@@ -35,6 +38,7 @@ interface RelaySettings {
   changefeed: boolean;
   idleTimeout: number;
   maxSegmentBytes: number;
+  maxRetainedBytes?: number;
 }
 
 export function relayCommand(): Command {
@@ -46,7 +50,8 @@ export function relayCommand(): Command {
     .option('--no-autocreate', 'only serve channels created with POST {path}{channel}')
     .option('--changefeed', 'publish channel additions/removals on the _changes channel')
     .option('--idle-timeout <seconds>', 'delete channels with no writes for this long (default 300)')
-    .option('--max-segment-bytes <n>', 'refuse segments larger than this with 413 (default 268435456)');
+    .option('--max-segment-bytes <n>', 'refuse segments larger than this with 413 (default 268435456)')
+    .option('--max-retained-bytes <n>', 'refuse new segments with 503 while all channels retain more than this (default: a quarter of memory)');
   addCommonOptions(cmd);
   cmd.addHelpText('after', DEVIATIONS);
   withExamples(cmd, 'trickle relay', 'trickle relay --port 0 --changefeed');
@@ -59,10 +64,12 @@ export function relayCommand(): Command {
       { key: 'changefeed', type: 'boolean', env: ['TRICKLE_RELAY_CHANGEFEED'], default: false, flag: '--changefeed' },
       { key: 'idleTimeout', type: 'number', env: ['TRICKLE_RELAY_IDLE_TIMEOUT'], default: 300, flag: '--idle-timeout' },
       { key: 'maxSegmentBytes', type: 'int', env: ['TRICKLE_RELAY_MAX_SEGMENT_BYTES'], default: DEFAULT_MAX_SEGMENT_BYTES, flag: '--max-segment-bytes' },
+      { key: 'maxRetainedBytes', type: 'int', env: ['TRICKLE_RELAY_MAX_RETAINED_BYTES'], flag: '--max-retained-bytes' },
     ]);
     if (s.port < 0 || s.port > 65535) throw new TrickleError('TRICKLE_USAGE', `--port must be between 0 and 65535, got ${s.port}`);
     if (!(s.idleTimeout > 0)) throw new TrickleError('TRICKLE_USAGE', `--idle-timeout must be a positive number of seconds, got ${s.idleTimeout}`);
     if (!(s.maxSegmentBytes > 0)) throw new TrickleError('TRICKLE_USAGE', `--max-segment-bytes must be positive, got ${s.maxSegmentBytes}`);
+    if (s.maxRetainedBytes !== undefined && !(s.maxRetainedBytes > 0)) throw new TrickleError('TRICKLE_USAGE', `--max-retained-bytes must be positive, got ${s.maxRetainedBytes}`);
     if (ctx.signal.aborted) return;
     const relay = await createRelay({
       host: s.host,
@@ -73,6 +80,7 @@ export function relayCommand(): Command {
       idleTimeoutMs: s.idleTimeout * 1000,
       sweepIntervalMs: Math.min(60_000, Math.max(1000, (s.idleTimeout * 1000) / 2)),
       maxSegmentBytes: s.maxSegmentBytes,
+      maxRetainedBytes: s.maxRetainedBytes,
       log: ctx.log,
     });
     // The one line scripts and tests parse the URL from (an NDJSON record under --log-format json).

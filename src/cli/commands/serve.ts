@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { addCommonOptions, defineAction, withExamples } from '../command.js';
 import { addRegistrationExtras, checkApiToken, REGISTRATION_SPECS, resolveRegistration, type RegistrationSettings } from '../registration-settings.js';
+import { eventIntervals } from '../event-intervals.js';
+import { addLimitOptions, limitSettingSpecs, limitsFromSettings } from '../limit-options.js';
 import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
 import { TrickleError } from '../../errors.js';
 import { prepareStream } from '../../stream/prepare.js';
@@ -69,7 +71,7 @@ export function serveCommand(): Command {
     .option('--price-per-unit <n>', 'with --register: price per unit')
     .option('--price-scaling <n>', 'with --register: price scaling')
     .option('--insecure', 'with --register: do not verify the orchestrator TLS certificate');
-  addMediaOptions(cmd, 'serve');
+  addLimitOptions(addMediaOptions(cmd, 'serve'));
   addRegistrationExtras(cmd);
   addCommonOptions(cmd);
   cmd.addHelpText('after', MORE);
@@ -91,6 +93,7 @@ export function serveCommand(): Command {
       { key: 'pipeline', type: 'string', env: ['PIPELINE'], default: 'byoc' },
       { key: 'appVersion', type: 'string', env: ['TRICKLE_APP_VERSION'], default: '0.0.1' },
       ...mediaSettingSpecs('serve'),
+      ...limitSettingSpecs(),
       ...REGISTRATION_SPECS.map((spec) => (spec.key === 'capacity' ? { ...spec, env: ['TRICKLE_CAPACITY', 'CAPABILITY_CAPACITY'] } : spec)),
       { key: 'mode', type: 'string', default: 'byoc' },
     ]);
@@ -99,7 +102,10 @@ export function serveCommand(): Command {
     if (s.port < 0 || s.port > 65535) throw new TrickleError('TRICKLE_USAGE', `--port must be between 0 and 65535, got ${s.port}`);
     if (!(s.capacity >= 1)) throw new TrickleError('TRICKLE_USAGE', `--capacity must be at least 1, got ${s.capacity}`);
     // Import now so a missing processor is a usage error; load() runs in the background while the worker is LOADING.
-    const prepared = await prepareStream({ processor: s.processor, device: s.device, media: mediaFromSettings(s, 'serve') }, { ffmpegPath: s.ffmpeg, env: ctx.env, log: ctx.log });
+    const prepared = await prepareStream(
+      { processor: s.processor, device: s.device, media: mediaFromSettings(s, 'serve'), limits: limitsFromSettings(s) },
+      { ffmpegPath: s.ffmpeg, env: ctx.env, log: ctx.log },
+    );
     const reg = s.register
       ? resolveRegistration(ctx, { ...s, mode: s.register }, { processor: prepared.processor.name, version: packageVersion(), defaultUrl: `http://localhost:${s.port}` })
       : undefined;
@@ -115,6 +121,8 @@ export function serveCommand(): Command {
       ffmpeg: prepared.ffmpeg,
       device: prepared.spec.device,
       media: prepared.spec.media,
+      limits: prepared.spec.limits,
+      internal: eventIntervals(ctx.env),
       pipelineName: s.pipeline,
       modelId: reg?.name ?? ctx.env.CAPABILITY_NAME ?? ctx.env.MODEL_ID ?? '',
       appVersion: s.appVersion,
