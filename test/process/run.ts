@@ -2,6 +2,7 @@
 import type { ResultPromise } from 'execa';
 import { spawnCli } from '../helpers/cli.js';
 import { captureJson, captureSegments, publishFile } from './media.js';
+import { waitForStderr } from '../publish-subscribe/waiting.js';
 
 export interface ProcessRun {
   exitCode: number;
@@ -45,6 +46,9 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
     });
     const events = o.withEvents ? captureJson(urls.events, eventsAbort.signal) : Promise.resolve([]);
     const during = o.during?.(urls);
+    // Publish once the pipeline is up and waiting for its input: on a busy machine its start-up can
+    // otherwise outlast a short clip, which is then gone (published and deleted) before it is read.
+    await waitForStderr(child, /processing|error/, 60_000).catch(() => undefined);
     await publishFile(url('in'), o.clip, { re: o.re ?? true });
     const r = await child;
     await during;
