@@ -20,8 +20,10 @@ const QUIET: LiveStatus = { update() {}, succeed() {}, fail() {}, stop() {}, aro
  * status that prints nothing, so piped and NDJSON output stays exactly as it was.
  */
 export function liveStatus(opts: { interactive: boolean; color: boolean; text: string }): LiveStatus {
-  // A terminal that reports no width (some pseudo-terminals) cannot have a line redrawn in place.
+  // A terminal that reports no width (some pseudo-terminals) cannot have a line redrawn in place;
+  // a CI runner's log (CI set, even on a pseudo-terminal) and TERM=dumb keep plain lines only.
   if (!opts.interactive || !((process.stderr.columns ?? 0) > 0)) return QUIET;
+  if (process.env.CI !== undefined || process.env.TERM === 'dumb') return QUIET;
   let spinner: Ora | undefined = ora({ text: opts.text, stream: process.stderr, color: opts.color ? 'cyan' : false, discardStdin: false }).start();
   return {
     update(text) {
