@@ -66,7 +66,7 @@ export class Encoder {
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
     this.audioConfig = opts.audio ?? null;
-    this.ts = new TsMuxer(opts.audio ? { codec: outputAudioCodec(media, opts.audio) } : undefined);
+    this.ts = new TsMuxer(opts.audio ? { codec: outputAudioCodec(media) } : undefined);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
     const child = (name: string, args: string[]) => new FfmpegChild(args, { ffmpeg: opts.ffmpeg, log: this.log, signal: opts.signal, name });
     const failed = (err: Error) => this.out.end(err);
@@ -82,7 +82,7 @@ export class Encoder {
     this.audio = new EncoderTrack({
       kind: 'audio',
       log: this.log,
-      spawn: () => child('audio encoder', audioEncoderArgs(media, this.audioConfig!)),
+      spawn: () => child('audio encoder', audioEncoderArgs(media)),
       ptsOffset: AUDIO_OFFSET_SECONDS * 90_000,
       header: (extradata) => this.ts.setAudioHeader(extradata),
       packet: (p) => this.muxedAudio(this.ts.audioPacket(p)),

@@ -149,7 +149,7 @@ describe('Encoder', () => {
   it('encodes Opus when asked', async () => {
     const video = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 90_000 + n * 4500, n));
     const audio = Array.from({ length: 24 }, (_, n) => audioFrame(90_000 + n * 1920, 2));
-    const { ts } = await encode({ preset: 'ultrafast', audio: { sampleRate: 48000, channels: 2, codec: 'opus' } }, video, audio);
+    const { ts } = await encode({ preset: 'ultrafast', audioCodec: 'opus', audio: { sampleRate: 48000, channels: 2 } }, video, audio);
     const file = tmp.file('opus.ts');
     await writeFile(file, ts);
     const a = (await probeStreams(file)).find((s) => s.codec_type === 'audio');
