@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { decoderArgs } from '../../src/media/decoder.js';
 import { encoderArgsTs } from '../../src/media/encoder.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
+import type { MediaSettings } from '../../src/media/settings.js';
 import { instrumentPublisher } from '../../src/pipeline/output-tap.js';
 import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
 import { waitForChannel } from '../../src/pipeline/wait-channel.js';
@@ -16,6 +17,7 @@ import { publishTs } from '../../src/trickle/ts-publish.js';
 import { spawnCli } from '../helpers/cli.js';
 import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
 import { makeClip, probe, scratch } from '../process/media.js';
+import { benchMedia } from './bench-media.js';
 
 const SIZES = (process.env.PROCESS_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
 const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 8);
@@ -101,10 +103,10 @@ async function drain(url: string, onPts: (pts: number, at: number) => void): Pro
 }
 
 /** Runs `trickle process --processor passthrough` on `file`; returns wall seconds from first byte to end of output. */
-async function runProcess(relay: RelayChild, name: string, file: string, re: boolean, latency?: number[]): Promise<{ seconds: number; frames: number; framesTotal: number; rssMiB: number; firstOutMs: number }> {
+async function runProcess(relay: RelayChild, name: string, file: string, re: boolean, flags: string[], latency?: number[]): Promise<{ seconds: number; frames: number; framesTotal: number; rssMiB: number; firstOutMs: number }> {
   const inUrl = `${relay.url.replace(/\/?$/, '/')}${name}-in`;
   const outUrl = `${relay.url.replace(/\/?$/, '/')}${name}-out`;
-  const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', 'passthrough', '--wait'], { timeout: 300_000 });
+  const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', 'passthrough', '--wait', ...flags], { timeout: 300_000 });
   const rss = rssSampler(child.pid!);
   const sentAt = new Map<number, number>();
   await new Promise((r) => setTimeout(r, 1500)); // let node start so its start-up is not timed
@@ -147,10 +149,11 @@ async function runProcess(relay: RelayChild, name: string, file: string, re: boo
 }
 
 /** Seconds for the bare baseline: ffmpeg (decoder args) | ffmpeg (encoder args), same settings as the pipeline. */
-async function baseline(file: string): Promise<number> {
+async function baseline(file: string, media: MediaSettings): Promise<number> {
   const bin = resolveFfmpeg().path;
   const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({})])} < ${q([file])} | ${q([bin, '-hide_banner', ...encoderArgsTs({ audio: AUDIO })])} > /dev/null`;
+  const dec = decoderArgs({ width: media.width, height: media.height });
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...dec])} < ${q([file])} | ${q([bin, '-hide_banner', ...encoderArgsTs({ ...media, audio: AUDIO })])} > /dev/null`;
   const t0 = performance.now();
   const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
   if (r.exitCode !== 0) throw new Error(`baseline failed: ${r.stderr}`);
@@ -182,6 +185,8 @@ async function main(): Promise<void> {
   // The relay runs on its own, as deployed: its work does not share the measuring event loop.
   const relay = await spawnRelayCli();
   const rows: string[] = [];
+  const bench = await benchMedia();
+  console.log(`encoder: ${bench.label} (BENCH_MEDIA), for trickle process and the baseline alike`);
   try {
     for (const size of SIZES) {
       const [w, h] = size.split('x').map(Number);
@@ -194,8 +199,8 @@ async function main(): Promise<void> {
       let t: Awaited<ReturnType<typeof runProcess>> | undefined;
       let rssMiB = 0;
       for (let round = 0; round < ROUNDS; round++) {
-        base = Math.min(base, await baseline(fast));
-        const r = await runProcess(relay, `t${round}-${size}`, fast, false);
+        base = Math.min(base, await baseline(fast, bench.media));
+        const r = await runProcess(relay, `t${round}-${size}`, fast, false, bench.flags);
         rssMiB = Math.max(rssMiB, r.rssMiB);
         if (!t || r.frames / r.seconds > t.frames / t.seconds) t = r;
       }
@@ -206,7 +211,7 @@ async function main(): Promise<void> {
       let latencyRss = 0;
       for (let round = 0; round < LATENCY_ROUNDS; round++) {
         const lat: number[] = [];
-        const l = await runProcess(relay, `l${round}-${size}`, live, true, lat);
+        const l = await runProcess(relay, `l${round}-${size}`, live, true, bench.flags, lat);
         latencyRss = Math.max(latencyRss, l.rssMiB);
         steady.push(...lat.slice(Math.min(30, Math.floor(lat.length / 4)))); // after the first second
       }
