@@ -119,7 +119,10 @@ export class DecoderTrack {
     }
     this.stream = stream;
     this.lastPts = pts;
-    return this.line.child ?? this.line.start(undefined, this.header(stream));
+    if (this.line.child) return this.line.child;
+    const child = this.line.start(undefined, this.header(stream));
+    this.sockets.get(child)?.arm();
+    return child;
   }
 
   private spawn(): FfmpegChild {
