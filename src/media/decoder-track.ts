@@ -5,7 +5,9 @@
 // (PAT, PMT with the input's stream type and descriptors, each PES with its length set), so the
 // audio ffmpeg knows every codec TS carries and has no video to wait for. When the stream's pts
 // jump back by seconds (a restarted publisher) or the stream itself changes, the next PES goes
-// to a fresh child: ffmpeg with -copyts would rewrite such pts to last+1.
+// to a fresh child: ffmpeg with -copyts would rewrite such pts to last+1. When a child dies and
+// its line replaces it, the video track waits for the input's next keyframe (the PES before it
+// cannot be decoded on their own and are counted as dropped).
 import { TrickleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { audioDecoderArgs, videoDecoderArgs, type DecodeSize } from './decoder-args.js';
@@ -18,6 +20,7 @@ import type { NutStream } from './nut/headers.js';
 import { NutMuxer } from './nut/muxer.js';
 import { audioFrame, videoFrame } from './nut-frames.js';
 import { NutSocketReader, nutSocketPath } from './nut-socket.js';
+import type { RestartBudget } from './restart-budget.js';
 import type { PesPacket } from './ts/demuxer.js';
 import { isKeyframe } from './ts/keyframes.js';
 import { pesPackets } from './ts/pes.js';
@@ -41,8 +44,12 @@ export interface TrackHost {
   frame(frame: VideoFrame | AudioFrame): Promise<void>;
   /** A child announced its output stream. */
   announced(): void;
-  /** A child failed: the decoder fails. */
+  /** A child failed beyond the restart budget: the decoder fails. */
   fail(err: Error): void;
+  /** The stream's restart budget (none: the first death fails the decoder). */
+  restarts?: RestartBudget;
+  /** A video PES was left out after a restart (until the next keyframe). */
+  dropped(): void;
 }
 
 /** pts moving back by more than this is a restarted source, not B-frame reordering. */
@@ -74,13 +81,18 @@ export class DecoderTrack {
   /** Audio: continuity counters of the TS we write. */
   private readonly cc = { pat: 0, pmt: 0, es: 0 };
   private readonly sockets = new WeakMap<FfmpegChild, NutSocketReader>();
+  /** Video after a child was replaced: PES are left out until a keyframe. */
+  private awaitingKey = false;
   private closed = false;
 
   constructor(
     readonly kind: TrackKind,
     private readonly host: TrackHost,
   ) {
-    this.line = new FfmpegLine({ spawn: () => this.spawn(), pump: (child) => this.pump(child), failed: (err) => host.fail(err) });
+    this.line = new FfmpegLine(
+      { spawn: () => this.spawn(), pump: (child) => this.pump(child), failed: (err) => host.fail(err), replaced: () => (this.awaitingKey = kind === 'video') },
+      host.restarts,
+    );
     this.line.warm(undefined);
   }
 
@@ -97,14 +109,22 @@ export class DecoderTrack {
   /** Feeds one PES of this kind; resolves once ffmpeg took it (backpressure). */
   async feed(pes: PesPacket): Promise<void> {
     const pts = pes.pts ?? pes.dts ?? (this.lastPts !== undefined ? this.lastPts + 1 : 0); // a PES without pts follows the last
+    const key = this.kind === 'video' && (pes.randomAccess || isKeyframe(pes.data, pes.stream.codec));
+    if (this.awaitingKey && !key) return this.host.dropped();
+    this.awaitingKey = false;
     const child = this.childFor(pes.stream, pts);
-    if (this.kind === 'video') {
-      const key = pes.randomAccess || isKeyframe(pes.data, pes.stream.codec);
-      await child.write([this.nut!.frameHeader(0, pts, pes.data.length, key), pes.data]);
-    } else {
-      const { packets, cc } = pesPackets({ pid: pes.stream.pid, streamId: pes.streamId, pts, dts: pes.dts }, pes.data, this.cc.es);
-      this.cc.es = cc;
-      await child.write(packets);
+    try {
+      if (this.kind === 'video') {
+        await child.write([this.nut!.frameHeader(0, pts, pes.data.length, key), pes.data]);
+      } else {
+        const { packets, cc } = pesPackets({ pid: pes.stream.pid, streamId: pes.streamId, pts, dts: pes.dts }, pes.data, this.cc.es);
+        this.cc.es = cc;
+        await child.write(packets);
+      }
+    } catch (err) {
+      // Unless the line replaced the child (then this PES went with it), the decoder fails.
+      this.line.lost(child, err as Error);
+      if (this.kind === 'video') this.host.dropped();
     }
   }
 

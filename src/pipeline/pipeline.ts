@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isAbortError, isTrickleError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import { mediaFromParams, mediaSettings, setFields } from '../media/settings-check.js';
 import type { Params } from '../processor/types.js';
@@ -59,7 +60,7 @@ class StreamPipeline implements Pipeline {
   private endReason?: PipelineEndReason;
   private endError?: Error;
   private dims = { width: 0, height: 0 };
-  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number; lastErrorAt?: number } = {};
+  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number; lastErrorAt?: number; lastRestartAt?: number; lastRestartLogs?: string[] } = {};
   private lastErrorEventAt = 0;
   private suppressedErrors = 0;
   private readonly s: PipelineStats = {
@@ -143,7 +144,7 @@ class StreamPipeline implements Pipeline {
       );
     } else await this.runner.start();
     this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
-    this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal });
+    this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal, onRestart: (r) => this.childRestarted(r) });
     if (this.opts.control) {
       void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
     }
@@ -270,6 +271,14 @@ class StreamPipeline implements Pipeline {
     this.suppressedErrors = 0;
   }
 
+  /** An ffmpeg child died and was replaced: the stream goes on; status events count it. */
+  private childRestarted(r: ChildRestart): void {
+    this.s.lastError = r.message;
+    this.marks.lastErrorAt = this.marks.lastRestartAt = Date.now();
+    this.marks.lastRestartLogs = r.stderr ? r.stderr.split('\n') : [];
+    this.emit('error', { message: r.message, fatal: false, child: r.child, restart_count: r.count });
+  }
+
   private fail(err: Error): void {
     if (this.endError) return;
     this.endError = err;
@@ -342,6 +351,7 @@ class StreamPipeline implements Pipeline {
       inputFps: this.fpsIn.fps(),
       outputFps: this.fpsOut.fps(),
       latencyMs: this.latency.medianMs(),
+      framesDropped: this.s.framesDropped + (this.media?.lost ?? 0),
       framesSkipped: this.media?.skipped ?? 0,
       restarts: this.media?.restarts ?? 0,
       queued: this.queue.size,

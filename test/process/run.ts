@@ -21,8 +21,8 @@ export interface ProcessRunOptions {
   args?: string[];
   re?: boolean;
   withEvents?: boolean;
-  /** Runs while the stream is live (e.g. publish control messages). */
-  during?: (urls: { control: string; events: string; data: string }) => Promise<void>;
+  /** Runs while the stream is live (e.g. publish control messages); `pid` is the process's. */
+  during?: (urls: { control: string; events: string; data: string; out: string }, pid: number) => Promise<void>;
   timeoutMs?: number;
 }
 
@@ -42,7 +42,8 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
       throw err;
     });
     const events = o.withEvents ? captureJson(urls.events, eventsAbort.signal) : Promise.resolve([]);
-    const during = o.during?.(urls);
+    const during = o.during?.({ ...urls, out: url('out') }, child.pid!);
+    during?.catch(() => undefined); // awaited below, once the run is over
     await publishFile(url('in'), o.clip, { re: o.re ?? true });
     const r = await child;
     await during;
