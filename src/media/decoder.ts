@@ -25,7 +25,8 @@ export { to90k, type DecodedStreams } from './nut-frames.js';
 
 /**
  * The stream's media settings (the decoder scales to width/height, aspect kept and centre-cropped,
- * and drops frames by pts so the long-run rate stays at or below maxFramerate) and its own.
+ * or else treats input size changes as `resize` says, and drops frames by pts so the long-run rate
+ * stays at or below maxFramerate) and its own.
  */
 export interface DecoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
@@ -84,6 +85,7 @@ export class Decoder {
     const host = (kind: TrackKind) => ({
       ffmpeg: opts.ffmpeg,
       size: { width: media.width, height: media.height },
+      resize: media.resize === 'follow' ? ('follow' as const) : ('first' as const),
       socket: opts.videoOverSocket ?? process.platform !== 'win32',
       log: this.log,
       signal: opts.signal,

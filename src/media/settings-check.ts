@@ -4,6 +4,7 @@ import { mediaFields, type MediaField, type MediaSettings } from './settings.js'
 
 /** What a field's rule asks for, in words. */
 function expectation(f: MediaField): string {
+  if (f.expect) return f.expect;
   if (f.choices) return `one of ${f.choices.join(', ')}`;
   if (f.type === 'string') return 'a string';
   if (f.type === 'rate') return 'a bit rate such as 2M, 1500k or 800000';
@@ -26,7 +27,7 @@ export function rateBits(v: unknown): number | undefined {
 /** The value as the field keeps it (a rate in bits per second), or undefined when it breaks the field's rule. */
 function checked(f: MediaField, v: unknown): unknown {
   if (f.type === 'rate') return rateBits(v);
-  if (f.type === 'string') return typeof v === 'string' && (!f.choices || f.choices.includes(v)) ? v : undefined;
+  if (f.type === 'string') return typeof v === 'string' && (!f.choices || f.choices.includes(v)) && (!f.pattern || f.pattern.test(v)) ? v : undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || (f.type === 'int' && !Number.isInteger(v))) return undefined;
   const inRange = (f.min === undefined || v >= f.min) && (f.above === undefined || v > f.above) && (f.max === undefined || v <= f.max);
   return inRange ? v : undefined;
@@ -46,6 +47,7 @@ export function mediaSettings(raw: Partial<Record<keyof MediaSettings, unknown>>
     }
     out[name] = value;
   }
+  for (const [name, f] of mediaFields()) if (f.sizeOf) applySize(out, name, f.sizeOf);
   for (const [name, f] of mediaFields()) {
     if (f.with && (out[name] === undefined) !== (out[f.with] === undefined)) {
       throw new FieldError('TRICKLE_USAGE', [`media.${name}`, `media.${f.with}`], ([a, b]) => `${a} and ${b} go together`);
@@ -55,6 +57,18 @@ export function mediaSettings(raw: Partial<Record<keyof MediaSettings, unknown>>
     }
   }
   return out as MediaSettings;
+}
+
+/** A `WxH` value of field `name` sets the two size fields; one already set must say the same. */
+function applySize(out: Record<string, unknown>, name: string, [wName, hName]: readonly [string, string]): void {
+  const m = /^(\d+)x(\d+)$/.exec(String(out[name]));
+  if (!m) return;
+  for (const [field, v] of [[wName, Number(m[1])], [hName, Number(m[2])]] as const) {
+    if (out[field] !== undefined && out[field] !== v) {
+      throw new FieldError('TRICKLE_USAGE', [`media.${name}`, `media.${field}`], ([a, b]) => `${a} ${String(out[name])} and ${b} ${String(out[field])} disagree`);
+    }
+    out[field] = v;
+  }
 }
 
 /** A param's value as the field's type; undefined for one that cannot be used (it unsets the field). */

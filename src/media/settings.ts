@@ -11,8 +11,12 @@ export type MediaCommand = 'process' | 'serve';
 export interface MediaField {
   /** `rate`: a bit rate, given as bits per second or with a k/M/G suffix ("2M", "1500k"), kept as bits per second. */
   type: 'int' | 'number' | 'string' | 'rate';
-  /** The values a string field may take. */
+  /** The values a string field may take: one of `choices`, or one that matches `pattern` (`expect` says which in words). */
   choices?: readonly string[];
+  pattern?: RegExp;
+  expect?: string;
+  /** A `WxH` value also sets these two fields (which, when set too, must agree). */
+  sizeOf?: readonly [string, string];
   default?: number | string;
   /** The smallest value allowed (`above`: the value must be greater), and the largest. */
   min?: number;
@@ -48,6 +52,11 @@ export const MEDIA_FIELDS = {
     type: 'int', min: 1, with: 'width', param: 'height',
     flag: '--height', value: 'h', env: 'TRICKLE_HEIGHT', config: 'height', commands: ['process'],
     describe: 'scale input frames to this height',
+  },
+  resize: {
+    type: 'string', default: 'first', pattern: /^(first|follow|[1-9]\d*x[1-9]\d*)$/, expect: 'first, follow or WxH (such as 640x360)', sizeOf: ['width', 'height'],
+    flag: '--resize', value: 'first|follow|WxH', env: 'TRICKLE_RESIZE', config: 'resize',
+    describe: 'when the input size changes: scale to the first size, follow it (the encoder restarts), or WxH (= --width/--height) (default first)',
   },
   maxFramerate: {
     // 0 means no cap, as an unusable max_framerate param does.

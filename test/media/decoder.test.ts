@@ -197,6 +197,34 @@ describe('Decoder', () => {
     assert.ok(video.some((f) => f.pts > 2 * 90000), 'frames of the second part came out');
   });
 
+  it('resize first keeps the first size in a child that starts later; resize follow gives each part its own size', async () => {
+    await makeTs(tmp.file('big-late.ts'), { size: '320x240', seconds: 1, channels: 0, extra: ['-output_ts_offset', '20'] });
+    await makeTs(tmp.file('small-early.ts'), { size: '160x120', seconds: 1, channels: 0 });
+    const { writeFile } = await import('node:fs/promises');
+    // A restarted publisher at another size: the rewind starts a second child.
+    await writeFile(tmp.file('rewind-size.ts'), Buffer.concat([await readFile(tmp.file('big-late.ts')), await readFile(tmp.file('small-early.ts'))]));
+    const sizes = (frames: VideoFrame[]) => [...new Set(frames.map((f) => `${f.width}x${f.height}`))];
+    const first = await decodeFile(tmp.file('rewind-size.ts'), { audio: false });
+    assert.equal(first.decoder.restarts, 2);
+    assert.deepEqual(sizes(first.video), ['320x240']);
+    const follow = await decodeFile(tmp.file('rewind-size.ts'), { audio: false, resize: 'follow' });
+    assert.deepEqual(sizes(follow.video), ['320x240', '160x120']);
+    for (const f of [...first.video, ...follow.video]) assert.equal(f.data.length, f.width * f.height * 3);
+  });
+
+  it('resize follow starts a new child where the sequence parameter set changes, and every frame has its input size', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await makeTs(tmp.file('f1.ts'), { size: '160x120', seconds: 1, channels: 0 });
+    await makeTs(tmp.file('f2.ts'), { size: '320x240', seconds: 1, channels: 0, extra: ['-output_ts_offset', '1.1'] });
+    await writeFile(tmp.file('grow.ts'), Buffer.concat([await readFile(tmp.file('f1.ts')), await readFile(tmp.file('f2.ts'))]));
+    const { video, decoder } = await decodeFile(tmp.file('grow.ts'), { audio: false, resize: 'follow' });
+    assert.equal(decoder.restarts, 2);
+    assert.deepEqual(
+      video.map((f) => `${f.width}x${f.height}`),
+      [...Array(25).fill('160x120'), ...Array(25).fill('320x240')],
+    );
+  });
+
   it('restarts ffmpeg when the input pts rewind (restarted publisher), keeping every real pts', async () => {
     await makeTs(tmp.file('late.ts'), { seconds: 1, extra: ['-output_ts_offset', '20'] });
     await makeTs(tmp.file('early.ts'), { seconds: 1 });

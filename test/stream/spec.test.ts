@@ -56,6 +56,19 @@ describe('media settings', () => {
     assert.deepEqual(mediaSettings(m), m, 'checking checked settings changes nothing');
   });
 
+  it('resize is first, follow or WxH; WxH sets width and height, which must agree when set too', () => {
+    assert.equal(mediaSettings().resize, 'first');
+    assert.equal(mediaSettings({ resize: 'follow' }).resize, 'follow');
+    const fixed = mediaSettings({ resize: '640x360' });
+    assert.deepEqual([fixed.resize, fixed.width, fixed.height], ['640x360', 640, 360]);
+    assert.deepEqual(mediaSettings({ resize: '640x360', width: 640, height: 360 }).width, 640);
+    const err = fieldError(() => mediaSettings({ resize: '640x360', width: 320, height: 240 }), 'TRICKLE_USAGE', ['media.resize', 'media.width']);
+    assert.equal(err.message, 'media.resize 640x360 and media.width 320 disagree');
+    for (const bad of ['bigger', '0x10', '640x', 640]) {
+      assert.match(fieldError(() => mediaSettings({ resize: bad }), 'TRICKLE_USAGE', ['media.resize']).message, /must be first, follow or WxH/);
+    }
+  });
+
   it('crf and bitrate exclude each other', () => {
     const err = fieldError(() => mediaSettings({ crf: 23, bitrate: '1M' }), 'TRICKLE_USAGE', ['media.crf', 'media.bitrate']);
     assert.equal(err.message, 'media.crf and media.bitrate cannot both be set');
