@@ -8,16 +8,14 @@ import { decoderArgs } from '../../src/media/decoder.js';
 import { encoderArgsTs } from '../../src/media/encoder.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
 import type { MediaSettings } from '../../src/media/settings.js';
-import { instrumentPublisher } from '../../src/pipeline/output-tap.js';
 import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
 import { waitForChannel } from '../../src/pipeline/wait-channel.js';
-import { Publisher } from '../../src/trickle/publisher.js';
 import { Subscriber } from '../../src/trickle/subscriber.js';
-import { publishTs } from '../../src/trickle/ts-publish.js';
 import { spawnCli } from '../helpers/cli.js';
 import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
 import { makeClip, probe, scratch } from '../process/media.js';
 import { benchMedia } from './bench-media.js';
+import { feed } from './live-feed.js';
 
 const SIZES = (process.env.PROCESS_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
 const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 8);
@@ -46,37 +44,6 @@ function rssSampler(pid: number): { stop(): number } {
       return peak;
     },
   };
-}
-
-/** Feeds `file` into channel `url` (paced with `re`), calling onPts(pts, ms) as each video PES is accepted. */
-async function feed(url: string, file: string, re: boolean, onPts?: (pts: number, at: number) => void): Promise<number> {
-  // Each packet leaves as soon as it is read (a live source): with ffmpeg's default interleaving the
-  // feed would hold video until the next audio PES (~0.3 s bursts), measuring the feed, not the pipeline.
-  const live = ['-max_interleave_delta', '1', '-flush_packets', '1'];
-  const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...(re ? ['-re'] : []), '-i', file, '-map', '0', '-c', 'copy', ...live, '-f', 'mpegts', 'pipe:1'], {
-    buffer: false,
-    encoding: 'buffer',
-    reject: false,
-  });
-  // Not deleted at the end: a DELETE would drop segments the pipeline has not read yet.
-  const raw = new Publisher({ url, deleteOnClose: false });
-  let last = -1;
-  const pub = instrumentPublisher(raw, {
-    onFirstWrite() {},
-    onSegment() {},
-    onPts: (p) => {
-      last = Math.max(last, p);
-      onPts?.(p, performance.now());
-    },
-  });
-  try {
-    await publishTs(ff.stdout as AsyncIterable<Uint8Array>, pub);
-    await ff;
-  } finally {
-    ff.kill();
-    await raw.close();
-  }
-  return last;
 }
 
 /** Reads `url` to end of stream; returns bytes and (with onPts) the arrival time of each video pts. */
