@@ -1,43 +1,31 @@
 // `trickle process` encoder flags on decoded output: crf, bit rate, preset, Opus audio, and an NVENC that cannot encode.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Relay } from '../../src/relay/index.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
 import { probeNvenc } from '../../src/media/video-encoder.js';
 import { runCli } from '../helpers/cli.js';
 import { probePackets, probeStreams } from '../helpers/media-gen.js';
 import { decodeErrors } from '../helpers/media.js';
-import { startRelay } from '../helpers/relay.js';
-import { makeClip, scratch } from './media.js';
+import { relayAndScratch } from './fixture.js';
+import { makeClip } from './media.js';
 import { runProcessOnClip, type ProcessRun } from './run.js';
 
 const SECONDS = 4;
-let relay: Relay;
-let dir: string;
-let cleanup: () => Promise<void>;
 let clip: string;
-
-before(async () => {
-  relay = await startRelay();
-  ({ dir, cleanup } = await scratch());
+const fx = relayAndScratch(async ({ dir }) => {
   clip = path.join(dir, 'in.ts');
   // Small frames keep the pipeline ahead of real time on a busy machine (a stream that lags loses
   // the input's last segment when the publisher deletes its channel).
   await makeClip(clip, { width: 160, height: 120, rate: 30, seconds: SECONDS, channels: 2 });
 });
 
-after(async () => {
-  await relay?.close();
-  await cleanup?.();
-});
-
 /** Runs process with `args` and writes its output to a file; fails the test on a non-zero exit. */
 async function encoded(name: string, args: string[]): Promise<{ run: ProcessRun; file: string }> {
-  const run = await runProcessOnClip({ relayUrl: relay.url, name, clip, processor: 'passthrough', args });
+  const run = await runProcessOnClip({ relayUrl: fx.relay.url, name, clip, processor: 'passthrough', args });
   assert.equal(run.exitCode, 0, run.stderr);
-  const file = path.join(dir, `${name}.ts`);
+  const file = path.join(fx.dir, `${name}.ts`);
   await writeFile(file, run.output);
   return { run, file };
 }
@@ -77,14 +65,14 @@ test('--bitrate is roughly respected, and --audio-bitrate lowers the audio rate'
 });
 
 test('--crf with --bitrate is a usage error (exit 2) naming both flags', async () => {
-  const r = await runCli(['process', '--in', `${relay.url}u-in`, '--out', `${relay.url}u-out`, '--processor', 'passthrough', '--crf', '20', '--bitrate', '1M']);
+  const r = await runCli(['process', '--in', `${fx.relay.url}u-in`, '--out', `${fx.relay.url}u-out`, '--processor', 'passthrough', '--crf', '20', '--bitrate', '1M']);
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /--crf and --bitrate cannot both be set/);
 });
 
 test('--video-encoder h264_nvenc where NVENC cannot encode exits 2 with a message naming it', async (t) => {
   if ((await probeNvenc(resolveFfmpeg())).encodes) return t.skip('NVENC encodes on this machine');
-  const r = await runCli(['process', '--in', `${relay.url}n-in`, '--out', `${relay.url}n-out`, '--processor', 'passthrough', '--video-encoder', 'h264_nvenc']);
+  const r = await runCli(['process', '--in', `${fx.relay.url}n-in`, '--out', `${fx.relay.url}n-out`, '--processor', 'passthrough', '--video-encoder', 'h264_nvenc']);
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /--video-encoder h264_nvenc cannot encode on this machine/);
 });

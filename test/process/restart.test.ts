@@ -1,35 +1,23 @@
 // `trickle process` outlives its ffmpeg children: each kind SIGKILLed mid-stream is restarted; the fourth death within 120 s ends it.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Relay } from '../../src/relay/index.js';
 import { CHILD_KINDS, killChild, type ChildKind } from '../helpers/children.js';
 import { decodeErrors } from '../helpers/media.js';
-import { startRelay } from '../helpers/relay.js';
-import { makeClip, missingInSpan, probe, scratch, videoPts, waitForSegments } from './media.js';
+import { relayAndScratch } from './fixture.js';
+import { makeClip, missingInSpan, probe, videoPts, waitForSegments } from './media.js';
 import { runProcessOnClip, type ProcessRun } from './run.js';
 
 /** The input's keyframe interval (1 s at 30 fps), and the output's (--gop 1). */
 const GOP_FRAMES = 30;
-let relay: Relay;
-let dir: string;
-let cleanup: () => Promise<void>;
 let clip: string;
 let longClip: string;
-
-before(async () => {
-  relay = await startRelay();
-  ({ dir, cleanup } = await scratch());
-  clip = path.join(dir, 'in.ts');
-  longClip = path.join(dir, 'long.ts');
+const fx = relayAndScratch(async ({ dir }) => {
+  clip = path.join(fx.dir, 'in.ts');
+  longClip = path.join(fx.dir, 'long.ts');
   await makeClip(clip, { width: 160, height: 120, rate: 30, seconds: 14, channels: 2, gop: 1 });
   await makeClip(longClip, { width: 160, height: 120, rate: 30, seconds: 18, channels: 2, gop: 1 });
-});
-
-after(async () => {
-  await relay?.close();
-  await cleanup?.();
 });
 
 /** The longest run of input pts missing from the output, and the pts the output resumed at after it. */
@@ -52,7 +40,7 @@ type Event = { event: { type: string; fatal?: boolean; child?: string; message?:
 /** Runs a stream of `file` and SIGKILLs children of the kinds in `kills`, one after another, once its output has begun. */
 function runWithKills(name: string, file: string, kills: ChildKind[]): Promise<ProcessRun> {
   return runProcessOnClip({
-    relayUrl: relay.url,
+    relayUrl: fx.relay.url,
     name,
     clip: file,
     processor: 'passthrough',
@@ -84,14 +72,14 @@ for (const kind of CHILD_KINDS) {
     const counts = events.filter((e) => e.type === 'status').map((e) => e.inference_status!.restart_count);
     assert.equal(Math.max(...counts), 1, `restart_count over time: ${counts.join(',')}`);
 
-    const file = path.join(dir, `${kind.replace(' ', '-')}.ts`);
+    const file = path.join(fx.dir, `${kind.replace(' ', '-')}.ts`);
     await writeFile(file, r.output);
     assert.equal(await decodeErrors(file), '', 'the whole output decodes');
     for (const [i, seg] of r.segments.entries()) {
       const p = await probe(seg);
       const v = p.streams.findIndex((s) => s.codec_type === 'video');
       assert.ok(p.packets.find((x) => x.stream === v)?.key, `segment ${i} starts with a keyframe`);
-      const one = path.join(dir, `${kind.replace(' ', '-')}-${i}.ts`);
+      const one = path.join(fx.dir, `${kind.replace(' ', '-')}-${i}.ts`);
       await writeFile(one, seg);
       assert.equal(await decodeErrors(one), '', `segment ${i} decodes alone`);
     }

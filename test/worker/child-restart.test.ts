@@ -1,24 +1,17 @@
 // Under `trickle serve` one stream's ffmpeg restart never touches another stream, and streams started together all start.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, it } from 'node:test';
-import type { Relay } from '../../src/relay/index.js';
+import { after, it } from 'node:test';
 import { killChild } from '../helpers/children.js';
 import { spawnCli } from '../helpers/cli.js';
-import { startRelay } from '../helpers/relay.js';
 import { until } from '../helpers/until.js';
-import { captureSegments, makeClip, missingInSpan, publishFile, scratch, videoPts, waitForSegments } from '../process/media.js';
+import { relayAndScratch } from '../process/fixture.js';
+import { captureSegments, makeClip, missingInSpan, publishFile, videoPts, waitForSegments } from '../process/media.js';
 import { api, spawnServe, waitForHealth, type ServeChild } from './serve-child.js';
 
-let relay: Relay;
 let serve: ServeChild;
-let dir: string;
-let cleanup: () => Promise<void>;
 let clip: string;
-
-before(async () => {
-  relay = await startRelay();
-  ({ dir, cleanup } = await scratch());
+const fx = relayAndScratch(async ({ dir }) => {
   clip = path.join(dir, 'in.ts');
   await makeClip(clip, { width: 160, height: 120, rate: 30, seconds: 10, channels: 2, gop: 1 });
   serve = await spawnServe(['--processor', 'passthrough', '--capacity', '10']);
@@ -27,11 +20,9 @@ before(async () => {
 
 after(async () => {
   await serve?.stop();
-  await relay?.close();
-  await cleanup?.();
 });
 
-const ch = (name: string) => new URL(name, relay.url).href;
+const ch = (name: string) => new URL(name, fx.relay.url).href;
 
 it("killing one stream's video decoder restarts only that stream's child; the other stream loses no frame", async () => {
   const input = await videoPts(clip);
