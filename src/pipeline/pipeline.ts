@@ -48,6 +48,8 @@ class StreamPipeline implements Pipeline {
   private readonly fpsOut = new FpsMeter();
   private readonly audioIn = new FpsMeter();
   private readonly audioOut = new FpsMeter();
+  /** When an ffmpeg child was last replaced, and its last stderr lines (status events). */
+  private readonly restartMarks: { lastRestartAt?: number; lastRestartLogs?: string[] } = {};
   private readonly monitor: StreamMonitor;
   private readonly events?: EventsChannel;
   private readonly data?: DataChannel;
@@ -60,7 +62,7 @@ class StreamPipeline implements Pipeline {
   private endReason?: PipelineEndReason;
   private endError?: Error;
   private dims = { width: 0, height: 0 };
-  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number; lastErrorAt?: number; lastRestartAt?: number; lastRestartLogs?: string[] } = {};
+  private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number; lastErrorAt?: number } = {};
   private lastErrorEventAt = 0;
   private suppressedErrors = 0;
   private readonly s: PipelineStats = {
@@ -118,6 +120,7 @@ class StreamPipeline implements Pipeline {
         audioFpsIn: this.audioIn.fps(),
         audioFpsOut: this.audioOut.fps(),
         pipeline: opts.processor.name ?? 'processor',
+        ...this.restartMarks,
         ...this.marks,
       }),
     });
@@ -274,8 +277,8 @@ class StreamPipeline implements Pipeline {
   /** An ffmpeg child died and was replaced: the stream goes on; status events count it. */
   private childRestarted(r: ChildRestart): void {
     this.s.lastError = r.message;
-    this.marks.lastErrorAt = this.marks.lastRestartAt = Date.now();
-    this.marks.lastRestartLogs = r.stderr ? r.stderr.split('\n') : [];
+    this.marks.lastErrorAt = this.restartMarks.lastRestartAt = Date.now();
+    this.restartMarks.lastRestartLogs = r.stderr ? r.stderr.split('\n') : [];
     this.emit('error', { message: r.message, fatal: false, child: r.child, restart_count: r.count });
   }
 

@@ -39,13 +39,13 @@ export interface PreparedStream {
 }
 
 /**
- * Checks the spec, finds ffmpeg (and, where the spec asks for NVENC, whether it encodes here),
- * imports the processor and resolves its params: each step's failure is a typed error before
- * anything runs. The front end chooses when load() starts.
+ * Checks the spec, finds ffmpeg, imports the processor and resolves its params: each step's
+ * failure is a typed error before anything runs. The front end chooses when load() starts.
  */
 export async function prepareStream(input: StreamSpecInput, opts: PrepareOptions = {}): Promise<PreparedStream> {
   const checked = checkStreamSpec(input);
   const ffmpeg = resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, env: opts.env });
+  // Where the spec asks for NVENC (h264_nvenc, auto), a one-frame encode says whether it works here.
   const spec = { ...checked, media: await chooseVideoEncoder(checked.media, ffmpeg) };
   const processor = typeof spec.processor === 'string' ? await loadProcessor(spec.processor, { cwd: opts.cwd }) : spec.processor;
   const params = resolveParams(processor, spec.params.text, spec.params.values);

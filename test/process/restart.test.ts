@@ -47,9 +47,9 @@ function runWithKills(name: string, file: string, kills: ChildKind[]): Promise<P
     args: ['--gop', '1'],
     withEvents: true,
     timeoutMs: 180_000,
-    during: async (urls, pid) => {
+    during: async ({ out, pid }) => {
       // A steady stream (its start-up backlog drained) with most of the input still to come.
-      await waitForSegments(urls.out, 3);
+      await waitForSegments(out, 3);
       const killed: number[] = [];
       // Each kill waits for a child the previous kills have not already taken (a replacement).
       for (const kind of kills) killed.push(await killChild(pid, kind, { not: killed }));

@@ -21,20 +21,22 @@ export interface ProcessRunOptions {
   args?: string[];
   re?: boolean;
   withEvents?: boolean;
-  /** Runs while the stream is live (e.g. publish control messages); `pid` is the process's. */
-  during?: (urls: { control: string; events: string; data: string; out: string }, pid: number) => Promise<void>;
+  /** Runs while the stream is live (e.g. publish control messages, kill a child of the process). */
+  during?: (run: { control: string; events: string; data: string; out: string; pid: number }) => Promise<void>;
   timeoutMs?: number;
 }
 
 /** Starts process (waiting for its input), publishes the clip, and collects everything until process exits. */
 export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun> {
   const url = (c: string) => `${o.relayUrl}${o.name}-${c}`;
-  const urls = { control: url('control'), events: url('events'), data: url('data') };
+  // What `during` gets: the channels, and the process's pid once it runs.
+  const urls = { control: url('control'), events: url('events'), data: url('data'), out: url('out'), pid: 0 };
   const args = ['process', '--in', url('in'), '--out', url('out'), '--processor', o.processor, '--wait', ...(o.args ?? [])];
   if (o.withEvents) args.push('--events', urls.events);
   const child: ResultPromise = spawnCli(args, { timeout: o.timeoutMs ?? 120_000, env: { NO_COLOR: '1', TRICKLE_EVENT_INTERVAL_MS: '1000' } });
   const eventsAbort = new AbortController();
   const outAbort = new AbortController();
+  urls.pid = child.pid!;
   try {
     // A run that fails at once may create and delete its output channel between two polls.
     const out = captureSegments(url('out'), { signal: outAbort.signal }).catch((err: unknown) => {
@@ -42,8 +44,7 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
       throw err;
     });
     const events = o.withEvents ? captureJson(urls.events, eventsAbort.signal) : Promise.resolve([]);
-    const during = o.during?.({ ...urls, out: url('out') }, child.pid!);
-    during?.catch(() => undefined); // awaited below, once the run is over
+    const during = o.during?.(urls);
     await publishFile(url('in'), o.clip, { re: o.re ?? true });
     const r = await child;
     await during;
