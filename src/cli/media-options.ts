@@ -19,7 +19,8 @@ export function addMediaOptions(cmd: Command, command: MediaCommand): Command {
 
 /** How each media setting resolves: flag > environment > config key (defaults are the table's, applied in core). */
 export function mediaSettingSpecs(command: MediaCommand): SettingSpec[] {
-  return offered(command).map(([, f]) => ({ key: f.config, type: f.type === 'string' ? 'string' : f.type, env: f.env ? [f.env] : [], flag: f.flag }));
+  // A rate stays text ("2M") until the core reads it.
+  return offered(command).map(([, f]) => ({ key: f.config, type: f.type === 'string' || f.type === 'rate' ? 'string' : f.type, env: f.env ? [f.env] : [], flag: f.flag }));
 }
 
 /** The media block from resolved settings (keyed by config key), keyed by field. */

@@ -1,5 +1,6 @@
 // What the resolved ffmpeg can do for trickle: version, and the encoders/decoders that matter.
 import { resolveFfmpeg, resolveFfprobe, runFfmpegTool, type FfmpegLocation } from '../media/ffmpeg.js';
+import { probeNvenc } from '../media/video-encoder.js';
 
 export const WANTED_ENCODERS = ['libx264', 'aac', 'libopus', 'opus', 'h264_nvenc'] as const;
 export const WANTED_DECODERS = ['h264', 'aac', 'opus'] as const;
@@ -60,13 +61,6 @@ export async function ffmpegReport(opts: { ffmpegPath?: string; env?: NodeJS.Pro
     encoders: Object.fromEntries(WANTED_ENCODERS.map((n) => [n, encoders.has(n)])),
     decoders: Object.fromEntries(WANTED_DECODERS.map((n) => [n, decoders.has(n)])),
   };
-  if (encoders.has('h264_nvenc')) {
-    // Listed is not the same as usable (no GPU / driver): try one tiny frame.
-    const r = await runFfmpegTool(
-      ['-hide_banner', '-f', 'lavfi', '-i', 'color=size=256x256:duration=0.1', '-frames:v', '1', '-c:v', 'h264_nvenc', '-f', 'null', '-'],
-      { ffmpeg, timeoutMs: 15_000 },
-    );
-    report.nvencWorks = r.exitCode === 0;
-  }
+  if (encoders.has('h264_nvenc')) report.nvencWorks = (await probeNvenc(ffmpeg)).encodes;
   return report;
 }

@@ -15,12 +15,16 @@
 //   -avioflags direct -listen 1 unix:P   video leaves on a unix socket we connect to (see nut-socket.ts),
 //                                        each frame in one write rather than 32 KiB at a time
 // An input resolution change mid-stream: ffmpeg scales later frames to the first size (its
-// rawvideo encoder is fixed at the first size), so every frame's width/height stay real.
+// rawvideo encoder is fixed at the first size), so every frame's width/height stay real. The
+// decoder asks for that same scaling explicitly (`stretch`) from a child that starts later
+// in a stream whose size is the first one's, and starts a new child where it follows a change.
 
 export interface DecodeSize {
-  /** Scale (aspect kept, centre-cropped) to this size; both or neither. */
+  /** Scale to this size (aspect kept, centre-cropped, unless `stretch`); both or neither. */
   width?: number;
   height?: number;
+  /** Scale to exactly width x height, as ffmpeg scales frames of another size to the first. */
+  stretch?: boolean;
 }
 
 const PROBE = ['-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0'];
@@ -28,7 +32,8 @@ const NUT_OUT = ['-flush_packets', '1', '-f', 'nut', 'pipe:1'];
 
 function scale(size: DecodeSize): string[] {
   const { width: w, height: h } = size;
-  return w && h ? ['-vf', `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`] : [];
+  if (!w || !h) return [];
+  return ['-vf', size.stretch ? `scale=${w}:${h}` : `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`];
 }
 
 const RAW_VIDEO = ['-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];

@@ -5,10 +5,14 @@
 // (PAT, PMT with the input's stream type and descriptors, each PES with its length set), so the
 // audio ffmpeg knows every codec TS carries and has no video to wait for. When the stream's pts
 // jump back by seconds (a restarted publisher) or the stream itself changes, the next PES goes
-// to a fresh child: ffmpeg with -copyts would rewrite such pts to last+1.
+// to a fresh child: ffmpeg with -copyts would rewrite such pts to last+1. When a child dies and
+// its line replaces it, the video track waits for the input's next keyframe (the PES before it
+// cannot be decoded on their own and are counted as dropped).
+// How input size changes come out (media.resize) is decode-sizes.ts's to say.
 import { TrickleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { audioDecoderArgs, videoDecoderArgs, type DecodeSize } from './decoder-args.js';
+import { DecodeSizes, type ResizeMode } from './decode-sizes.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import { FfmpegChild } from './ffmpeg-child.js';
 import { FfmpegLine } from './ffmpeg-line.js';
@@ -18,6 +22,7 @@ import type { NutStream } from './nut/headers.js';
 import { NutMuxer } from './nut/muxer.js';
 import { audioFrame, videoFrame } from './nut-frames.js';
 import { NutSocketReader, nutSocketPath } from './nut-socket.js';
+import type { RestartBudget } from './restart-budget.js';
 import type { PesPacket } from './ts/demuxer.js';
 import { isKeyframe } from './ts/keyframes.js';
 import { pesPackets } from './ts/pes.js';
@@ -30,7 +35,9 @@ export type TrackKind = 'video' | 'audio';
 /** What a track needs from its decoder. */
 export interface TrackHost {
   ffmpeg?: FfmpegLocation;
+  /** A size every frame is scaled to; without one, input size changes follow `resize`. */
   size: DecodeSize;
+  resize: ResizeMode;
   /** Video output over a unix socket (else stdout). */
   socket: boolean;
   log: Logger;
@@ -41,8 +48,12 @@ export interface TrackHost {
   frame(frame: VideoFrame | AudioFrame): Promise<void>;
   /** A child announced its output stream. */
   announced(): void;
-  /** A child failed: the decoder fails. */
+  /** A child failed beyond the restart budget: the decoder fails. */
   fail(err: Error): void;
+  /** The stream's restart budget (none: the first death fails the decoder). */
+  restarts?: RestartBudget;
+  /** A video PES was left out after a restart (until the next keyframe). */
+  dropped(): void;
 }
 
 /** pts moving back by more than this is a restarted source, not B-frame reordering. */
@@ -74,13 +85,20 @@ export class DecoderTrack {
   /** Audio: continuity counters of the TS we write. */
   private readonly cc = { pat: 0, pmt: 0, es: 0 };
   private readonly sockets = new WeakMap<FfmpegChild, NutSocketReader>();
+  /** Video after a child was replaced: PES are left out until a keyframe. */
+  private awaitingKey = false;
+  private readonly sizes: DecodeSizes;
   private closed = false;
 
   constructor(
     readonly kind: TrackKind,
     private readonly host: TrackHost,
   ) {
-    this.line = new FfmpegLine({ spawn: () => this.spawn(), pump: (child) => this.pump(child), failed: (err) => host.fail(err) });
+    this.sizes = new DecodeSizes(host.size, host.resize);
+    this.line = new FfmpegLine(
+      { spawn: () => this.spawn(), pump: (child) => this.pump(child), failed: (err) => host.fail(err), replaced: () => (this.awaitingKey = kind === 'video') },
+      host.restarts,
+    );
     this.line.warm(undefined);
   }
 
@@ -97,34 +115,53 @@ export class DecoderTrack {
   /** Feeds one PES of this kind; resolves once ffmpeg took it (backpressure). */
   async feed(pes: PesPacket): Promise<void> {
     const pts = pes.pts ?? pes.dts ?? (this.lastPts !== undefined ? this.lastPts + 1 : 0); // a PES without pts follows the last
+    const key = this.kind === 'video' && (pes.randomAccess || isKeyframe(pes.data, pes.stream.codec));
+    if (this.awaitingKey && !key) return this.host.dropped();
+    this.awaitingKey = false;
+    const why = this.restartReason(pes.stream, pts, key && this.sizes.changed(pes));
+    if (why) {
+      this.host.log.info(`input ${this.kind} ${why}, restarting its decoder`, { from: this.lastPts, to: pts });
+      this.line.endInput();
+      // The next child must know the first size (resize first): the old one, its input ended, says it or exits.
+      if (this.kind === 'video') await this.sizes.known;
+    }
     const child = this.childFor(pes.stream, pts);
-    if (this.kind === 'video') {
-      const key = pes.randomAccess || isKeyframe(pes.data, pes.stream.codec);
-      await child.write([this.nut!.frameHeader(0, pts, pes.data.length, key), pes.data]);
-    } else {
-      const { packets, cc } = pesPackets({ pid: pes.stream.pid, streamId: pes.streamId, pts, dts: pes.dts }, pes.data, this.cc.es);
-      this.cc.es = cc;
-      await child.write(packets);
+    try {
+      if (this.kind === 'video') {
+        await child.write([this.nut!.frameHeader(0, pts, pes.data.length, key), pes.data]);
+      } else {
+        const { packets, cc } = pesPackets({ pid: pes.stream.pid, streamId: pes.streamId, pts, dts: pes.dts }, pes.data, this.cc.es);
+        this.cc.es = cc;
+        await child.write(packets);
+      }
+    } catch (err) {
+      // Unless the line replaced the child (then this PES went with it), the decoder fails.
+      this.line.lost(child, err as Error);
+      if (this.kind === 'video') this.host.dropped();
     }
   }
 
-  /** The current child, or a fresh one when there is none, the stream changed or its pts rewound. */
+  /** Why the running child cannot take this PES: the stream changed, its pts rewound or its size changed (resize follow). */
+  private restartReason(stream: ElementaryStream, pts: number, resized: boolean): string | undefined {
+    if (!this.line.child) return undefined;
+    if (this.lastPts !== undefined && isRewind(this.lastPts, pts)) return 'pts went backwards';
+    if (this.stream !== undefined && !sameStream(this.stream, stream)) return 'stream changed';
+    return resized ? 'size changed' : undefined;
+  }
+
+  /** The current child, or a fresh one when there is none. */
   private childFor(stream: ElementaryStream, pts: number): FfmpegChild {
-    const changed = this.stream !== undefined && !sameStream(this.stream, stream);
-    const rewound = this.lastPts !== undefined && isRewind(this.lastPts, pts);
-    if (this.line.child && (changed || rewound)) {
-      const why = rewound ? 'pts went backwards' : 'stream changed';
-      this.host.log.info(`input ${this.kind} ${why}, restarting its decoder`, { from: this.lastPts, to: pts });
-      this.line.endInput();
-    }
     this.stream = stream;
     this.lastPts = pts;
-    return this.line.child ?? this.line.start(undefined, this.header(stream));
+    if (this.line.child) return this.line.child;
+    const child = this.line.start(undefined, this.header(stream));
+    this.sockets.get(child)?.arm();
+    return child;
   }
 
   private spawn(): FfmpegChild {
     const socketPath = this.kind === 'video' && this.host.socket ? nutSocketPath() : undefined;
-    const args = this.kind === 'video' ? videoDecoderArgs(this.host.size, socketPath) : audioDecoderArgs();
+    const args = this.kind === 'video' ? videoDecoderArgs(this.sizes.forChild(), socketPath) : audioDecoderArgs();
     const child = new FfmpegChild(args, { ffmpeg: this.host.ffmpeg, log: this.host.log, signal: this.host.signal, name: `${this.kind} decoder` });
     if (socketPath) this.sockets.set(child, new NutSocketReader(socketPath, new NutDemuxer(this.host.alloc), child.exited));
     void child.exited.then(() => this.sockets.get(child)?.close());
@@ -165,11 +202,14 @@ export class DecoderTrack {
     const demux = this.sockets.get(child)?.demuxer ?? (this.kind === 'video' ? new NutDemuxer(this.host.alloc) : new NutDemuxer());
     let produced = 0;
     let announced = false;
+    // Whatever became of this child, a later one no longer waits for it to say its size.
+    void child.exited.then(() => this.sizes.ended());
     try {
       for await (const packets of this.packets(child, demux)) {
         if (!announced && demux.ready) {
           announced = true;
           this.output = demux.streams.find((s) => s.kind === this.kind);
+          if (this.output?.kind === 'video' && this.output.width && this.output.height) this.sizes.announced(this.output.width, this.output.height);
           this.host.announced();
         }
         for (const p of packets) {

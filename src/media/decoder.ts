@@ -14,6 +14,7 @@ import { FramePool } from './frame-pool.js';
 import { FramerateLimiter } from './framerate-limiter.js';
 import type { NutStream } from './nut/headers.js';
 import { describeStreams, type DecodedStreams } from './nut-frames.js';
+import { RestartBudget } from './restart-budget.js';
 import { TsDemuxer, type TsDemuxEvent, type TsProgram } from './ts/demuxer.js';
 import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
 import { mediaSettings } from './settings-check.js';
@@ -24,7 +25,8 @@ export { to90k, type DecodedStreams } from './nut-frames.js';
 
 /**
  * The stream's media settings (the decoder scales to width/height, aspect kept and centre-cropped,
- * and drops frames by pts so the long-run rate stays at or below maxFramerate) and its own.
+ * or else treats input size changes as `resize` says, and drops frames by pts so the long-run rate
+ * stays at or below maxFramerate) and its own.
  */
 export interface DecoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
@@ -32,6 +34,8 @@ export interface DecoderOptions extends Partial<MediaSettings> {
   audio?: boolean;
   /** Decoded video over a unix socket read in place (default: everywhere but Windows), else over stdout. */
   videoOverSocket?: boolean;
+  /** How often its children may die and be replaced: the stream's budget, shared with its encoder (default: its own, 3 in 120 s). */
+  restarts?: RestartBudget;
   log?: Logger;
   signal?: AbortSignal;
 }
@@ -68,6 +72,8 @@ export class Decoder {
   private iterating = false;
   /** Video frames dropped by the framerate cap so far. */
   droppedByFramerate = 0;
+  /** Video frames left out after a child was replaced (until the input's next keyframe). */
+  droppedByRestart = 0;
 
   constructor(opts: DecoderOptions = {}) {
     const media = mediaSettings(opts);
@@ -75,9 +81,11 @@ export class Decoder {
     this.warn = rateLimited(this.log, 5000);
     this.limiter = new FramerateLimiter(media.maxFramerate);
     this.streams = new Promise((resolve) => (this.announce = resolve));
+    const restarts = opts.restarts ?? new RestartBudget({ log: this.log });
     const host = (kind: TrackKind) => ({
       ffmpeg: opts.ffmpeg,
       size: { width: media.width, height: media.height },
+      resize: media.resize === 'follow' ? ('follow' as const) : ('first' as const),
       socket: opts.videoOverSocket ?? process.platform !== 'win32',
       log: this.log,
       signal: opts.signal,
@@ -85,13 +93,15 @@ export class Decoder {
       frame: kind === 'video' ? (f: Frame) => this.videoFrame(f as VideoFrame) : (f: Frame) => this.queue.push(f),
       announced: () => this.announceIfKnown(),
       fail: (err: Error) => void this.fail(err),
+      restarts,
+      dropped: () => void this.droppedByRestart++,
     });
     this.video = new DecoderTrack('video', host('video'));
     if (opts.audio !== false) this.audio = new DecoderTrack('audio', host('audio'));
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
 
-  /** Video ffmpeg children started so far (1 + restarts after pts rewinds or stream changes). */
+  /** Video ffmpeg children started so far (1 + replacements: pts rewinds, stream changes, children that died). */
   get restarts(): number {
     return this.video.started;
   }

@@ -1,4 +1,8 @@
 // One stream kind's encoder (video or audio): frames into its ffmpeg line as NUT, encoded packets out, in order.
+//
+// A child that died and was replaced under the stream's restart budget is followed by a fresh
+// one for the same stream, from the frame its death interrupted: its first frame is an IDR (the
+// keyframe rule starts every child with one), so the output's next segment decodes on its own.
 import { TrickleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { FfmpegChild } from './ffmpeg-child.js';
@@ -6,6 +10,7 @@ import { FfmpegLine } from './ffmpeg-line.js';
 import { NutDemuxer, NutFormatError } from './nut/demuxer.js';
 import { NutMuxer, type NutMuxStream } from './nut/muxer.js';
 import { to90k } from './nut-frames.js';
+import type { RestartBudget } from './restart-budget.js';
 
 /** One encoded packet, pts in 90 kHz. */
 export interface EncodedPacket {
@@ -25,8 +30,10 @@ export interface EncoderTrackHooks<V> {
   header(extradata: Uint8Array): void;
   /** One packet, in output order; resolves when there is room for more. */
   packet(p: EncodedPacket): Promise<void>;
-  /** A child failed: the encoder's output ends with `err`. */
+  /** A child failed beyond the restart budget: the encoder's output ends with `err`. */
   failed(err: Error): void;
+  /** The stream's restart budget (none: the first death fails the track). */
+  restarts?: RestartBudget;
 }
 
 /** Frames of one stream kind into ffmpeg children, a new child whenever the stream changes in a way NUT cannot carry. */
@@ -36,10 +43,11 @@ export class EncoderTrack<S extends NutMuxStream, V = undefined> {
   /** Of the last frame the current child took. */
   lastPts?: number;
   private nut?: NutMuxer;
+  private variant?: V;
   private readonly line: FfmpegLine<V>;
 
   constructor(private readonly hooks: EncoderTrackHooks<V>) {
-    this.line = new FfmpegLine<V>({ spawn: (v) => hooks.spawn(v), pump: (child) => this.pump(child), failed: hooks.failed });
+    this.line = new FfmpegLine<V>({ spawn: (v) => hooks.spawn(v), pump: (child) => this.pump(child), failed: hooks.failed }, hooks.restarts);
   }
 
   /** Children that took frames so far. */
@@ -59,15 +67,32 @@ export class EncoderTrack<S extends NutMuxStream, V = undefined> {
 
   /** Gives frames of `stream` a child from now on (the current one must have been finished). */
   open(stream: S, variant: V): void {
-    this.nut = new NutMuxer([stream]);
     this.stream = stream;
+    this.variant = variant;
     this.lastPts = undefined;
-    this.line.start(variant, this.nut.header());
+    this.startChild();
   }
 
-  /** Writes one frame (pts in whole 90 kHz ticks); resolves once the OS has the bytes, so the caller may reuse `data` (processors do). */
-  write(pts: number, data: Uint8Array): Promise<void> {
-    return this.line.child!.write([this.nut!.frameHeader(0, pts, data.length), data]);
+  /** A child for the current stream, which reads the NUT header first. */
+  private startChild(): FfmpegChild {
+    this.nut = new NutMuxer([this.stream!]);
+    return this.line.start(this.variant as V, this.nut.header());
+  }
+
+  /**
+   * Writes one frame (pts in whole 90 kHz ticks); resolves once the OS has the bytes, so the
+   * caller may reuse `data` (processors do). A child that died under it and was replaced is
+   * followed by a fresh one, which takes this frame.
+   */
+  async write(pts: number, data: Uint8Array): Promise<void> {
+    for (;;) {
+      const child = this.line.child ?? this.startChild();
+      try {
+        return await child.write([this.nut!.frameHeader(0, pts, data.length), data]);
+      } catch (err) {
+        this.line.lost(child, err as Error);
+      }
+    }
   }
 
   /** Ends the current child's input and waits until its output is out; rejects with its failure. */

@@ -16,6 +16,7 @@ import { FfmpegChild } from './ffmpeg-child.js';
 import { EncoderTrack } from './encoder-track.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import type { NutMuxStream } from './nut/muxer.js';
+import { RestartBudget } from './restart-budget.js';
 import { TsMuxer } from './ts/muxer.js';
 import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, outputAudioCodec, videoEncoderArgs, type EncoderAudio } from './encoder-args.js';
 import { mediaSettings } from './settings-check.js';
@@ -28,6 +29,8 @@ export interface EncoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
   /** Audio stream to encode; null or omitted for video only. */
   audio?: EncoderAudio | null;
+  /** How often its children may die and be replaced: the stream's budget, shared with its decoder (default: its own, 3 in 120 s). */
+  restarts?: RestartBudget;
   log?: Logger;
   signal?: AbortSignal;
 }
@@ -66,10 +69,11 @@ export class Encoder {
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
     this.audioConfig = opts.audio ?? null;
-    this.ts = new TsMuxer(opts.audio ? { codec: outputAudioCodec(media, opts.audio) } : undefined);
+    this.ts = new TsMuxer(opts.audio ? { codec: outputAudioCodec(media) } : undefined);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
     const child = (name: string, args: string[]) => new FfmpegChild(args, { ffmpeg: opts.ffmpeg, log: this.log, signal: opts.signal, name });
     const failed = (err: Error) => this.out.end(err);
+    const restarts = opts.restarts ?? new RestartBudget({ log: this.log });
     this.video = new EncoderTrack({
       kind: 'video',
       log: this.log,
@@ -78,21 +82,23 @@ export class Encoder {
       header: (extradata) => this.ts.setVideoHeader(extradata),
       packet: (p) => this.muxedVideo(this.ts.video(p)),
       failed,
+      restarts,
     });
     this.audio = new EncoderTrack({
       kind: 'audio',
       log: this.log,
-      spawn: () => child('audio encoder', audioEncoderArgs(media, this.audioConfig!)),
+      spawn: () => child('audio encoder', audioEncoderArgs(media)),
       ptsOffset: AUDIO_OFFSET_SECONDS * 90_000,
       header: (extradata) => this.ts.setAudioHeader(extradata),
       packet: (p) => this.muxedAudio(this.ts.audioPacket(p)),
       failed,
+      restarts,
     });
     this.video.warm(false);
     if (opts.audio) this.audio.warm(undefined);
   }
 
-  /** Video children started so far (1 + size-change restarts). */
+  /** Video children started so far (1 + replacements: size changes, rewinds, children that died). */
   get restarts(): number {
     return this.video.started;
   }

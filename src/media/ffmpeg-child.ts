@@ -80,6 +80,11 @@ export class FfmpegChild {
     }
   }
 
+  /** Names the child in logs and errors ('video decoder', 'audio encoder'). */
+  get name(): string {
+    return this.opts.name;
+  }
+
   /** The last lines ffmpeg wrote to stderr (for error messages). */
   stderrTail(): string {
     return [...this.tail, this.partial].filter((l) => l.trim()).join('\n');

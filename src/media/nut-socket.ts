@@ -27,8 +27,10 @@ export class NutSocketReader implements AsyncIterable<NutPacket[]> {
 
   /** Settles once connected (rejects with the last connect error if ffmpeg was gone first). */
   readonly connected: Promise<void>;
+  private armed!: () => void;
+  private readonly fed = new Promise<void>((resolve) => (this.armed = resolve));
 
-  /** Starts connecting at once: ffmpeg waits for us before it reads any input. */
+  /** Connects once arm() says ffmpeg has its input; ffmpeg waits for us before it decodes any. */
   constructor(
     readonly socketPath: string,
     readonly demuxer: NutDemuxer,
@@ -38,21 +40,32 @@ export class NutSocketReader implements AsyncIterable<NutPacket[]> {
     this.connected.catch(() => undefined); // reported by the iterator
   }
 
-  /** Retries until ffmpeg listens; gives up once `gone` settles or after `timeoutMs`. */
-  private async connect(gone: Promise<unknown>, timeoutMs = 15_000): Promise<void> {
+  /**
+   * ffmpeg was given its input: it creates the socket once it has read the input's header, so
+   * only from now on is there something to connect to (a spare may wait for input a long time).
+   */
+  arm(): void {
+    this.armed();
+  }
+
+  /** Retries from arm() until ffmpeg listens; gives up once `gone` settles or `timeoutMs` after arm(). */
+  private async connect(gone: Promise<unknown>, timeoutMs = 30_000): Promise<void> {
     let over = false;
-    void gone.then(
+    const ended = gone.then(
       () => (over = true),
       () => (over = true),
     );
-    const deadline = Date.now() + timeoutMs;
+    await Promise.race([this.fed, ended]);
+    if (over) throw new Error(`ffmpeg exited before it listened on ${this.socketPath}`);
+    const since = Date.now();
     for (;;) {
       try {
         this.socket = await this.attempt();
         break;
       } catch (err) {
-        if (over || Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 5));
+        // A busy machine can take seconds to start ffmpeg: keep trying (quickly at first), bounded.
+        if (over || Date.now() - since > timeoutMs) throw err;
+        await new Promise((r) => setTimeout(r, Date.now() - since < 1000 ? 5 : 50));
       }
     }
     // Connected: the name is no longer needed (and nothing is left behind should we crash).

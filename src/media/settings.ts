@@ -9,15 +9,23 @@
 export type MediaCommand = 'process' | 'serve';
 
 export interface MediaField {
-  type: 'int' | 'number' | 'string';
-  /** The values a string field may take. */
+  /** `rate`: a bit rate, given as bits per second or with a k/M/G suffix ("2M", "1500k"), kept as bits per second. */
+  type: 'int' | 'number' | 'string' | 'rate';
+  /** The values a string field may take: one of `choices`, or one that matches `pattern` (`expect` says which in words). */
   choices?: readonly string[];
+  pattern?: RegExp;
+  expect?: string;
+  /** A `WxH` value also sets these two fields (which, when set too, must agree). */
+  sizeOf?: readonly [string, string];
   default?: number | string;
-  /** The smallest value allowed (`above`: the value must be greater). */
+  /** The smallest value allowed (`above`: the value must be greater), and the largest. */
   min?: number;
   above?: number;
+  max?: number;
   /** Another field that must be set whenever this one is. */
   with?: string;
+  /** Another field that must not be set when this one is. */
+  excludes?: string;
   /** The stream param (PyTrickle's names) that sets it at start and, when `live`, on every update. */
   param?: string;
   live?: boolean;
@@ -31,6 +39,9 @@ export interface MediaField {
   describe: string;
 }
 
+/** x264's presets, fastest first. */
+export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow', 'placebo'] as const;
+
 export const MEDIA_FIELDS = {
   width: {
     type: 'int', min: 1, with: 'height', param: 'width',
@@ -41,6 +52,11 @@ export const MEDIA_FIELDS = {
     type: 'int', min: 1, with: 'width', param: 'height',
     flag: '--height', value: 'h', env: 'TRICKLE_HEIGHT', config: 'height', commands: ['process'],
     describe: 'scale input frames to this height',
+  },
+  resize: {
+    type: 'string', default: 'first', pattern: /^(first|follow|[1-9]\d*x[1-9]\d*)$/, expect: 'first, follow or WxH (such as 640x360)', sizeOf: ['width', 'height'],
+    flag: '--resize', value: 'first|follow|WxH', env: 'TRICKLE_RESIZE', config: 'resize',
+    describe: 'when the input size changes: scale to the first size, follow it (the encoder restarts), or WxH (= --width/--height) (default first)',
   },
   maxFramerate: {
     // 0 means no cap, as an unusable max_framerate param does.
@@ -54,8 +70,44 @@ export const MEDIA_FIELDS = {
     describe: 'keyframe interval of the output (default 2)',
   },
   preset: {
-    type: 'string', default: 'superfast',
-    describe: 'libx264 preset of the output',
+    type: 'string', choices: X264_PRESETS, default: 'superfast',
+    flag: '--preset', value: 'name', env: 'TRICKLE_PRESET', config: 'preset',
+    describe: 'x264 preset of the output video, ultrafast … placebo (default superfast)',
+  },
+  crf: {
+    type: 'number', min: 0, max: 51, excludes: 'bitrate',
+    flag: '--crf', value: 'n', env: 'TRICKLE_CRF', config: 'crf',
+    describe: 'constant quality 0-51, lower is better (default: the encoder\'s own, 23 for x264)',
+  },
+  bitrate: {
+    type: 'rate', excludes: 'crf',
+    flag: '--bitrate', value: 'rate', env: 'TRICKLE_BITRATE', config: 'bitrate',
+    describe: 'target video bit rate, e.g. 2M or 1500k (instead of --crf)',
+  },
+  maxrate: {
+    type: 'rate',
+    flag: '--maxrate', value: 'rate', env: 'TRICKLE_MAXRATE', config: 'maxrate',
+    describe: 'peak video bit rate (default: --bitrate)',
+  },
+  bufsize: {
+    type: 'rate',
+    flag: '--bufsize', value: 'rate', env: 'TRICKLE_BUFSIZE', config: 'bufsize',
+    describe: 'rate-control buffer (default: one second at --maxrate)',
+  },
+  videoEncoder: {
+    type: 'string', choices: ['auto', 'libx264', 'h264_nvenc'], default: 'libx264',
+    flag: '--video-encoder', value: 'name', env: 'TRICKLE_VIDEO_ENCODER', config: 'videoEncoder',
+    describe: 'libx264, h264_nvenc, or auto: NVENC where it encodes on this machine (default libx264)',
+  },
+  audioCodec: {
+    type: 'string', choices: ['aac', 'opus'], default: 'aac',
+    flag: '--audio-codec', value: 'codec', env: 'TRICKLE_AUDIO_CODEC', config: 'audioCodec',
+    describe: 'output audio codec, aac or opus (default aac)',
+  },
+  audioBitrate: {
+    type: 'rate',
+    flag: '--audio-bitrate', value: 'rate', env: 'TRICKLE_AUDIO_BITRATE', config: 'audioBitrate',
+    describe: 'output audio bit rate (default 128k for AAC, 96k for Opus)',
   },
 } as const satisfies Record<string, MediaField>;
 

@@ -4,6 +4,7 @@ import { Decoder } from '../media/decoder.js';
 import { Encoder } from '../media/encoder.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import { RestartBudget, type ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { Publisher } from '../trickle/publisher.js';
 import { publishTs } from '../trickle/ts-publish.js';
@@ -14,6 +15,8 @@ export interface MediaStagesOptions {
   log: Logger;
   /** Kills both children (the hard end of a stop). */
   signal: AbortSignal;
+  /** A child died and was replaced (at most 3 times in 120 s; past that the stream fails). */
+  onRestart?(restart: ChildRestart): void;
 }
 
 /**
@@ -23,14 +26,17 @@ export interface MediaStagesOptions {
 export class MediaStages {
   private readonly decoder: Decoder;
   private readonly encoder: Encoder;
+  /** One budget for the stream's four children. */
+  private readonly budget: RestartBudget;
   private programSeen = false;
   private ended = false;
   audioDropped = 0;
 
   constructor(private readonly opts: MediaStagesOptions) {
     const { media, ffmpeg, log, signal } = opts;
-    this.decoder = new Decoder({ ...media, ffmpeg, log, signal });
-    this.encoder = new Encoder({ ...media, audio: {}, ffmpeg, log, signal });
+    this.budget = new RestartBudget({ log, onRestart: opts.onRestart });
+    this.decoder = new Decoder({ ...media, ffmpeg, log, signal, restarts: this.budget });
+    this.encoder = new Encoder({ ...media, audio: {}, ffmpeg, log, signal, restarts: this.budget });
   }
 
   /** Applies the settings a running stream can change (the table's live fields). */
@@ -38,9 +44,14 @@ export class MediaStages {
     if ('maxFramerate' in changes) this.decoder.maxFramerate = changes.maxFramerate;
   }
 
-  /** Encoder restarts after output size changes. */
+  /** Children that died and were replaced. */
   get restarts(): number {
-    return Math.max(0, this.encoder.restarts - 1);
+    return this.budget.restarts;
+  }
+
+  /** Video frames the decoder left out after a restart (until the input's next keyframe). */
+  get lost(): number {
+    return this.decoder.droppedByRestart;
   }
 
   /** Video frames the framerate cap left out. */

@@ -14,6 +14,9 @@ export interface MonitorSnapshot {
   lastOutputAt?: number;
   lastParamsAt?: number;
   lastErrorAt?: number;
+  /** When an ffmpeg child was last replaced, and its last stderr lines. */
+  lastRestartAt?: number;
+  lastRestartLogs?: string[];
   pipeline: string;
 }
 
@@ -62,8 +65,8 @@ export function statusEvent(s: MonitorSnapshot, now = Date.now()): Record<string
       last_params_hash: paramsHash(s.params),
       last_error_time: s.lastErrorAt ?? null,
       last_error: s.stats.lastError ?? null,
-      last_restart_time: null,
-      last_restart_logs: null,
+      last_restart_time: s.lastRestartAt ?? null,
+      last_restart_logs: s.lastRestartLogs ?? null,
       restart_count: s.stats.restarts,
     },
     frames: { in: s.stats.framesIn, out: s.stats.framesOut, dropped: s.stats.framesDropped, errored: s.stats.framesErrored },

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { FieldError, isAbortError, isTrickleError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import { mediaFromParams, mediaSettings, setFields } from '../media/settings-check.js';
 import { checkParamsShape } from '../processor/params-shape.js';
@@ -58,6 +59,8 @@ class StreamPipeline implements Pipeline {
   private readonly fpsOut = new FpsMeter();
   private readonly audioIn = new FpsMeter();
   private readonly audioOut = new FpsMeter();
+  /** When an ffmpeg child was last replaced, and its last stderr lines (status events). */
+  private readonly restartMarks: { lastRestartAt?: number; lastRestartLogs?: string[] } = {};
   private readonly monitor: StreamMonitor;
   private readonly errors: ErrorEvents;
   private readonly filler = new StallFiller();
@@ -158,6 +161,7 @@ class StreamPipeline implements Pipeline {
         audioFpsIn: this.audioIn.fps(),
         audioFpsOut: this.audioOut.fps(),
         pipeline: opts.processor.name ?? 'processor',
+        ...this.restartMarks,
         ...this.marks,
         lastErrorAt: this.errors.lastAt,
       }),
@@ -182,7 +186,7 @@ class StreamPipeline implements Pipeline {
     } else await this.runner.start(); // at most the frame timeout: a start() still running is gone around
     if (this.stopping) return;
     this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
-    this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal });
+    this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal, onRestart: (r) => this.childRestarted(r) });
     if (this.opts.control) {
       void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
     }
@@ -325,6 +329,14 @@ class StreamPipeline implements Pipeline {
     if (!this.runner.holds(frame)) this.media?.release(frame);
   }
 
+  /** An ffmpeg child died and was replaced: the stream goes on; status events count it. */
+  private childRestarted(r: ChildRestart): void {
+    this.s.lastError = r.message;
+    this.marks.lastErrorAt = this.restartMarks.lastRestartAt = Date.now();
+    this.restartMarks.lastRestartLogs = r.stderr ? r.stderr.split('\n') : [];
+    this.emit('error', { message: r.message, fatal: false, child: r.child, restart_count: r.count });
+  }
+
   private fail(err: Error): void {
     if (this.endError) return;
     this.endError = err;
@@ -413,6 +425,7 @@ class StreamPipeline implements Pipeline {
       inputFps: this.fpsIn.fps(),
       outputFps: this.fpsOut.fps(),
       latencyMs: this.latency.medianMs(),
+      framesDropped: this.s.framesDropped + (this.media?.lost ?? 0),
       framesSkipped: this.media?.skipped ?? 0,
       framesRepeated: this.filler.repeated,
       restarts: this.media?.restarts ?? 0,

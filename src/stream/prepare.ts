@@ -1,6 +1,7 @@
 // prepareStream(): the one way a front end (process, demo, serve) gets a processor ready for its streams.
 import { silentLogger, type Logger } from '../logger.js';
 import { resolveFfmpeg, type FfmpegLocation } from '../media/ffmpeg.js';
+import { chooseVideoEncoder } from '../media/video-encoder.js';
 import { loadProcessor, runLoad } from '../processor/loader.js';
 import { resolveParams } from '../processor/params.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
@@ -44,8 +45,10 @@ export interface PreparedStream {
  * chooses when load() starts.
  */
 export async function prepareStream(input: StreamSpecInput, opts: PrepareOptions = {}): Promise<PreparedStream> {
-  const spec = checkStreamSpec(input);
+  const checked = checkStreamSpec(input);
   const ffmpeg = resolveFfmpeg({ ffmpegPath: opts.ffmpegPath, env: opts.env });
+  // Where the spec asks for NVENC (h264_nvenc, auto), a one-frame encode says whether it works here.
+  const spec = { ...checked, media: await chooseVideoEncoder(checked.media, ffmpeg) };
   const processor = typeof spec.processor === 'string' ? await loadProcessor(spec.processor, { cwd: opts.cwd }) : spec.processor;
   const params = resolveParams(processor, spec.params.text, spec.params.values);
   checkParamsFrameSize(params, spec.limits);

@@ -5,7 +5,9 @@ import { execa } from 'execa';
 import { Decoder, decoderArgs } from '../../src/media/decoder.js';
 import { Encoder, encoderArgsTs } from '../../src/media/encoder.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
+import type { MediaSettings } from '../../src/media/settings.js';
 import { makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
+import { benchMedia } from './bench-media.js';
 
 const SIZES = (process.env.MEDIA_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
 const SECONDS = Number(process.env.MEDIA_BENCH_SECONDS ?? 4);
@@ -14,11 +16,11 @@ const TARGET_RATIO = 0.9;
 const AUDIO = { sampleRate: 48000, channels: 2 };
 
 /** Pushes `bytes` through Decoder → Encoder and drains the TS; returns [seconds, video frames, Node CPU seconds]. */
-async function viaNode(bytes: Uint8Array): Promise<[number, number, number]> {
+async function viaNode(bytes: Uint8Array, media: MediaSettings): Promise<[number, number, number]> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const decoder = new Decoder();
-  const encoder = new Encoder({ audio: AUDIO });
+  const decoder = new Decoder(media);
+  const encoder = new Encoder({ ...media, audio: AUDIO });
   let outBytes = 0;
   const draining = (async () => {
     for await (const c of encoder.output()) outBytes += c.length;
@@ -44,11 +46,12 @@ async function viaNode(bytes: Uint8Array): Promise<[number, number, number]> {
 }
 
 /** Seconds for the same two ffmpeg processes joined by a shell pipe. */
-async function viaShell(file: string): Promise<number> {
+async function viaShell(file: string, media: MediaSettings): Promise<number> {
   const bin = resolveFfmpeg().path;
   const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const enc = encoderArgsTs({ audio: AUDIO });
-  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({})])} < ${q([file])} | ${q([bin, '-hide_banner', ...enc])} > /dev/null`;
+  const enc = encoderArgsTs({ ...media, audio: AUDIO });
+  const dec = decoderArgs({ width: media.width, height: media.height });
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...dec])} < ${q([file])} | ${q([bin, '-hide_banner', ...enc])} > /dev/null`;
   const t0 = performance.now();
   const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
   if (r.exitCode !== 0) throw new Error(`baseline pipe failed: ${r.stderr}`);
@@ -58,7 +61,8 @@ async function viaShell(file: string): Promise<number> {
 async function main(): Promise<void> {
   const tmp = await tempDir('trickle-media-bench-');
   try {
-    console.log(`Decoder→Encoder (x264 superfast, AAC) vs ffmpeg|ffmpeg shell pipe; ${SECONDS} s of 30 fps testsrc2 + stereo sine; best of ${ROUNDS}`);
+    const { media, label } = await benchMedia();
+    console.log(`Decoder→Encoder (${label}; BENCH_MEDIA) vs ffmpeg|ffmpeg shell pipe with the same settings; ${SECONDS} s of 30 fps testsrc2 + stereo sine; best of ${ROUNDS}`);
     console.log('size        frames   node fps   pipe fps   ratio   node-process CPU/frame');
     let ratio720 = NaN;
     for (const size of SIZES) {
@@ -70,11 +74,11 @@ async function main(): Promise<void> {
       let shell = Infinity;
       let cpu = Infinity;
       for (let r = 0; r < ROUNDS; r++) {
-        const [secs, n, cpuSecs] = await viaNode(bytes);
+        const [secs, n, cpuSecs] = await viaNode(bytes, media);
         if (n !== frames) throw new Error(`Decoder→Encoder passed ${n} of ${frames} frames`);
         node = Math.min(node, secs);
         cpu = Math.min(cpu, cpuSecs);
-        shell = Math.min(shell, await viaShell(file));
+        shell = Math.min(shell, await viaShell(file, media));
       }
       const ratio = shell / node;
       if (size === '1280x720') ratio720 = ratio;

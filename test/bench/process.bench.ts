@@ -7,15 +7,15 @@ import { execa } from 'execa';
 import { decoderArgs } from '../../src/media/decoder.js';
 import { encoderArgsTs } from '../../src/media/encoder.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
-import { instrumentPublisher } from '../../src/pipeline/output-tap.js';
+import type { MediaSettings } from '../../src/media/settings.js';
 import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
 import { waitForChannel } from '../../src/pipeline/wait-channel.js';
-import { Publisher } from '../../src/trickle/publisher.js';
 import { Subscriber } from '../../src/trickle/subscriber.js';
-import { publishTs } from '../../src/trickle/ts-publish.js';
 import { spawnCli } from '../helpers/cli.js';
 import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
 import { makeClip, probe, scratch } from '../process/media.js';
+import { benchMedia } from './bench-media.js';
+import { feed } from './live-feed.js';
 
 const SIZES = (process.env.PROCESS_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
 const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 8);
@@ -46,37 +46,6 @@ function rssSampler(pid: number): { stop(): number } {
   };
 }
 
-/** Feeds `file` into channel `url` (paced with `re`), calling onPts(pts, ms) as each video PES is accepted. */
-async function feed(url: string, file: string, re: boolean, onPts?: (pts: number, at: number) => void): Promise<number> {
-  // Each packet leaves as soon as it is read (a live source): with ffmpeg's default interleaving the
-  // feed would hold video until the next audio PES (~0.3 s bursts), measuring the feed, not the pipeline.
-  const live = ['-max_interleave_delta', '1', '-flush_packets', '1'];
-  const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...(re ? ['-re'] : []), '-i', file, '-map', '0', '-c', 'copy', ...live, '-f', 'mpegts', 'pipe:1'], {
-    buffer: false,
-    encoding: 'buffer',
-    reject: false,
-  });
-  // Not deleted at the end: a DELETE would drop segments the pipeline has not read yet.
-  const raw = new Publisher({ url, deleteOnClose: false });
-  let last = -1;
-  const pub = instrumentPublisher(raw, {
-    onFirstWrite() {},
-    onSegment() {},
-    onPts: (p) => {
-      last = Math.max(last, p);
-      onPts?.(p, performance.now());
-    },
-  });
-  try {
-    await publishTs(ff.stdout as AsyncIterable<Uint8Array>, pub);
-    await ff;
-  } finally {
-    ff.kill();
-    await raw.close();
-  }
-  return last;
-}
-
 /** Reads `url` to end of stream; returns bytes and (with onPts) the arrival time of each video pts. */
 async function drain(url: string, onPts: (pts: number, at: number) => void): Promise<Buffer> {
   await waitForChannel(url);
@@ -101,10 +70,10 @@ async function drain(url: string, onPts: (pts: number, at: number) => void): Pro
 }
 
 /** Runs `trickle process --processor passthrough` on `file`; returns wall seconds from first byte to end of output. */
-async function runProcess(relay: RelayChild, name: string, file: string, re: boolean, latency?: number[]): Promise<{ seconds: number; frames: number; framesTotal: number; rssMiB: number; firstOutMs: number }> {
+async function runProcess(relay: RelayChild, name: string, file: string, re: boolean, flags: string[], latency?: number[]): Promise<{ seconds: number; frames: number; framesTotal: number; rssMiB: number; firstOutMs: number }> {
   const inUrl = `${relay.url.replace(/\/?$/, '/')}${name}-in`;
   const outUrl = `${relay.url.replace(/\/?$/, '/')}${name}-out`;
-  const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', 'passthrough', '--wait'], { timeout: 300_000 });
+  const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', 'passthrough', '--wait', ...flags], { timeout: 300_000 });
   const rss = rssSampler(child.pid!);
   const sentAt = new Map<number, number>();
   await new Promise((r) => setTimeout(r, 1500)); // let node start so its start-up is not timed
@@ -147,10 +116,11 @@ async function runProcess(relay: RelayChild, name: string, file: string, re: boo
 }
 
 /** Seconds for the bare baseline: ffmpeg (decoder args) | ffmpeg (encoder args), same settings as the pipeline. */
-async function baseline(file: string): Promise<number> {
+async function baseline(file: string, media: MediaSettings): Promise<number> {
   const bin = resolveFfmpeg().path;
   const q = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...decoderArgs({})])} < ${q([file])} | ${q([bin, '-hide_banner', ...encoderArgsTs({ audio: AUDIO })])} > /dev/null`;
+  const dec = decoderArgs({ width: media.width, height: media.height });
+  const cmd = `${q([bin, '-hide_banner', '-nostdin', ...dec])} < ${q([file])} | ${q([bin, '-hide_banner', ...encoderArgsTs({ ...media, audio: AUDIO })])} > /dev/null`;
   const t0 = performance.now();
   const r = await execa('bash', ['-o', 'pipefail', '-c', cmd], { reject: false });
   if (r.exitCode !== 0) throw new Error(`baseline failed: ${r.stderr}`);
@@ -182,6 +152,8 @@ async function main(): Promise<void> {
   // The relay runs on its own, as deployed: its work does not share the measuring event loop.
   const relay = await spawnRelayCli();
   const rows: string[] = [];
+  const bench = await benchMedia();
+  console.log(`encoder: ${bench.label} (BENCH_MEDIA), for trickle process and the baseline alike`);
   try {
     for (const size of SIZES) {
       const [w, h] = size.split('x').map(Number);
@@ -194,8 +166,8 @@ async function main(): Promise<void> {
       let t: Awaited<ReturnType<typeof runProcess>> | undefined;
       let rssMiB = 0;
       for (let round = 0; round < ROUNDS; round++) {
-        base = Math.min(base, await baseline(fast));
-        const r = await runProcess(relay, `t${round}-${size}`, fast, false);
+        base = Math.min(base, await baseline(fast, bench.media));
+        const r = await runProcess(relay, `t${round}-${size}`, fast, false, bench.flags);
         rssMiB = Math.max(rssMiB, r.rssMiB);
         if (!t || r.frames / r.seconds > t.frames / t.seconds) t = r;
       }
@@ -206,7 +178,7 @@ async function main(): Promise<void> {
       let latencyRss = 0;
       for (let round = 0; round < LATENCY_ROUNDS; round++) {
         const lat: number[] = [];
-        const l = await runProcess(relay, `l${round}-${size}`, live, true, lat);
+        const l = await runProcess(relay, `l${round}-${size}`, live, true, bench.flags, lat);
         latencyRss = Math.max(latencyRss, l.rssMiB);
         steady.push(...lat.slice(Math.min(30, Math.floor(lat.length / 4)))); // after the first second
       }

@@ -17,7 +17,8 @@ describe('field names as flags', () => {
   it('maps media, params, channel and other fields to the flags that set them', () => {
     assert.equal(flagOf('media.width'), '--width');
     assert.equal(flagOf('media.maxFramerate'), '--max-framerate');
-    assert.equal(flagOf('media.preset'), 'media.preset', 'a field no flag sets keeps its name');
+    assert.equal(flagOf('media.videoEncoder'), '--video-encoder');
+    assert.equal(flagOf('media.unknown'), 'media.unknown', 'a field no flag sets keeps its name');
     assert.equal(flagOf('params.intensity'), '--param intensity');
     assert.equal(flagOf('params'), '--params');
     assert.equal(flagOf('urls.input'), '--in');
@@ -59,6 +60,7 @@ describe('the media table on the command line', () => {
     assert.deepEqual(cmd.options.map((o) => o.long), offered.map(([, f]) => f.flag));
     const specs = mediaSettingSpecs('process');
     assert.deepEqual(specs.find((s) => s.key === 'maxFramerate'), { key: 'maxFramerate', type: 'number', env: ['TRICKLE_MAX_FRAMERATE'], flag: '--max-framerate' });
+    assert.deepEqual(specs.find((s) => s.key === 'bitrate'), { key: 'bitrate', type: 'string', env: ['TRICKLE_BITRATE'], flag: '--bitrate' }, 'a rate stays text for the core to read');
   });
 
   it('the config example documents every media key in the sections of the commands that offer it', () => {

@@ -7,7 +7,10 @@ import { execa } from 'execa';
 import { isTrickleError } from '../../src/errors.js';
 import { Decoder, type DecoderOptions } from '../../src/media/decoder.js';
 import type { AudioFrame, VideoFrame } from '../../src/media/frames.js';
+import { RestartBudget, type ChildRestart } from '../../src/media/restart-budget.js';
+import { killChild } from '../helpers/children.js';
 import { ffmpeg, makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
+import { until } from '../helpers/until.js';
 
 type Frame = VideoFrame | AudioFrame;
 const isVideo = (f: Frame): f is VideoFrame => 'width' in f;
@@ -194,6 +197,34 @@ describe('Decoder', () => {
     assert.ok(video.some((f) => f.pts > 2 * 90000), 'frames of the second part came out');
   });
 
+  it('resize first keeps the first size in a child that starts later; resize follow gives each part its own size', async () => {
+    await makeTs(tmp.file('big-late.ts'), { size: '320x240', seconds: 1, channels: 0, extra: ['-output_ts_offset', '20'] });
+    await makeTs(tmp.file('small-early.ts'), { size: '160x120', seconds: 1, channels: 0 });
+    const { writeFile } = await import('node:fs/promises');
+    // A restarted publisher at another size: the rewind starts a second child.
+    await writeFile(tmp.file('rewind-size.ts'), Buffer.concat([await readFile(tmp.file('big-late.ts')), await readFile(tmp.file('small-early.ts'))]));
+    const sizes = (frames: VideoFrame[]) => [...new Set(frames.map((f) => `${f.width}x${f.height}`))];
+    const first = await decodeFile(tmp.file('rewind-size.ts'), { audio: false });
+    assert.equal(first.decoder.restarts, 2);
+    assert.deepEqual(sizes(first.video), ['320x240']);
+    const follow = await decodeFile(tmp.file('rewind-size.ts'), { audio: false, resize: 'follow' });
+    assert.deepEqual(sizes(follow.video), ['320x240', '160x120']);
+    for (const f of [...first.video, ...follow.video]) assert.equal(f.data.length, f.width * f.height * 3);
+  });
+
+  it('resize follow starts a new child where the sequence parameter set changes, and every frame has its input size', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await makeTs(tmp.file('f1.ts'), { size: '160x120', seconds: 1, channels: 0 });
+    await makeTs(tmp.file('f2.ts'), { size: '320x240', seconds: 1, channels: 0, extra: ['-output_ts_offset', '1.1'] });
+    await writeFile(tmp.file('grow.ts'), Buffer.concat([await readFile(tmp.file('f1.ts')), await readFile(tmp.file('f2.ts'))]));
+    const { video, decoder } = await decodeFile(tmp.file('grow.ts'), { audio: false, resize: 'follow' });
+    assert.equal(decoder.restarts, 2);
+    assert.deepEqual(
+      video.map((f) => `${f.width}x${f.height}`),
+      [...Array(25).fill('160x120'), ...Array(25).fill('320x240')],
+    );
+  });
+
   it('restarts ffmpeg when the input pts rewind (restarted publisher), keeping every real pts', async () => {
     await makeTs(tmp.file('late.ts'), { seconds: 1, extra: ['-output_ts_offset', '20'] });
     await makeTs(tmp.file('early.ts'), { seconds: 1 });
@@ -243,23 +274,60 @@ describe('Decoder', () => {
     await decoder.close();
   });
 
-  it('reports a killed ffmpeg as TRICKLE_FFMPEG_EXIT', async () => {
-    const decoder = new Decoder();
-    const bytes = await readFile(tmp.file('stereo.ts'));
-    await decoder.write(bytes.subarray(0, 60_000));
-    const it = decoder.frames()[Symbol.asyncIterator]();
-    await it.next(); // ffmpeg is up and decoding
-    const { stdout } = await execa('pgrep', ['-P', String(process.pid), 'ffmpeg'], { reject: false });
-    const pid = Number(stdout.trim().split('\n')[0]);
-    assert.ok(pid > 0, 'found the ffmpeg child');
-    process.kill(pid, 'SIGKILL');
-    await assert.rejects(
-      async () => {
-        for (;;) if ((await it.next()).done) break;
-      },
-      (err: unknown) => isTrickleError(err, 'TRICKLE_FFMPEG_EXIT') && /SIGKILL/.test((err as Error).message),
+  /** Feeds the first third of `bytes`, waits for a frame, SIGKILLs the video child, feeds the rest; collects what comes out. */
+  async function decodeWithKill(bytes: Buffer, decoder: Decoder): Promise<{ frames: VideoFrame[]; failure?: unknown }> {
+    const frames: VideoFrame[] = [];
+    const reading = (async () => {
+      for await (const f of decoder.frames()) frames.push(f as VideoFrame);
+    })();
+    const feed = async (from: number, to: number) => {
+      for (let i = from; i < to; i += 4096) await decoder.write(bytes.subarray(i, Math.min(i + 4096, to))).catch(() => undefined);
+    };
+    const third = Math.floor(bytes.length / 3);
+    try {
+      await feed(0, third);
+      await until('frames of the first child', () => (frames.length > 0 ? true : undefined));
+      await killChild(process.pid, 'video decoder');
+      await feed(third, bytes.length);
+      decoder.endInput();
+      return { frames, failure: await reading.then(() => undefined, (err: unknown) => err) };
+    } finally {
+      await decoder.close();
+    }
+  }
+
+  it('replaces a killed video ffmpeg and goes on from the next keyframe, every pts a real one, in order', async () => {
+    const file = tmp.file('gop10.ts');
+    await makeTs(file, { seconds: 4, channels: 0, extra: ['-g', '10'] });
+    const restarts: ChildRestart[] = [];
+    const decoder = new Decoder({ audio: false, restarts: new RestartBudget({ onRestart: (r) => restarts.push(r) }) });
+    const { frames, failure } = await decodeWithKill(await readFile(file), decoder);
+    assert.equal(failure, undefined);
+    assert.deepEqual(
+      restarts.map((r) => [r.child, r.reason, r.count]),
+      [['video decoder', 'was killed by SIGKILL', 1]],
     );
-    await decoder.close();
+    assert.equal(decoder.restarts, 2, 'a second video child');
+    assert.ok(decoder.droppedByRestart > 0 && decoder.droppedByRestart <= 10, `${decoder.droppedByRestart} frames left out waiting for a keyframe (GOP 10)`);
+    const packets = await probePackets(file, 'v');
+    const input = packets.map((p) => p.pts);
+    const seen = frames.map((f) => f.pts);
+    assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'in order');
+    assert.ok(seen.every((p) => input.includes(p)), 'only real pts');
+    // What the dead child had not decoded is lost; from the keyframe the replacement began at, every frame is there.
+    const resumed = seen.find((p, i) => i > 0 && input.indexOf(p) !== input.indexOf(seen[i - 1]) + 1);
+    assert.ok(resumed !== undefined && packets[input.indexOf(resumed)].key, `the replacement began at a keyframe (${resumed})`);
+    assert.deepEqual(
+      seen.filter((p) => p >= resumed),
+      input.filter((p) => p >= resumed),
+    );
+  });
+
+  it('past its restart budget a dead child fails the decoder with a message naming it', async () => {
+    const file = tmp.file('gop10.ts');
+    const { failure } = await decodeWithKill(await readFile(file), new Decoder({ audio: false, restarts: new RestartBudget({ max: 0 }) }));
+    assert.ok(isTrickleError(failure, 'TRICKLE_FFMPEG_EXIT'), String(failure));
+    assert.match((failure as Error).message, /^ffmpeg video decoder died 1 time within 120 s, over the restart budget of 0 per 120 s \(last: was killed by SIGKILL\)/);
   });
 
   it('close() stops ffmpeg quickly, is idempotent, and ends frames() quietly', async () => {

@@ -6,6 +6,10 @@ import { execa } from 'execa';
 import { isTrickleError } from '../../src/errors.js';
 import { Encoder, type EncoderOptions } from '../../src/media/encoder.js';
 import { TIME_BASE_90K, type AudioFrame, type VideoFrame } from '../../src/media/frames.js';
+import { RestartBudget, type ChildRestart } from '../../src/media/restart-budget.js';
+import { killChild } from '../helpers/children.js';
+import { decodeErrors } from '../helpers/media.js';
+import { until } from '../helpers/until.js';
 import { collect, ffprobe, probeFrameSizes, probePackets, probeStreams, tempDir } from '../helpers/media-gen.js';
 
 function videoFrame(width: number, height: number, pts: number, n: number): VideoFrame {
@@ -149,7 +153,7 @@ describe('Encoder', () => {
   it('encodes Opus when asked', async () => {
     const video = Array.from({ length: 10 }, (_, n) => videoFrame(64, 48, 90_000 + n * 4500, n));
     const audio = Array.from({ length: 24 }, (_, n) => audioFrame(90_000 + n * 1920, 2));
-    const { ts } = await encode({ preset: 'ultrafast', audio: { sampleRate: 48000, channels: 2, codec: 'opus' } }, video, audio);
+    const { ts } = await encode({ preset: 'ultrafast', audioCodec: 'opus', audio: { sampleRate: 48000, channels: 2 } }, video, audio);
     const file = tmp.file('opus.ts');
     await writeFile(file, ts);
     const a = (await probeStreams(file)).find((s) => s.codec_type === 'audio');
@@ -241,22 +245,57 @@ describe('Encoder', () => {
     assert.deepEqual(await probeFrameSizes(file), Array(5).fill('162x122'));
   });
 
-  it('reports a killed encoder child through output() and the next write', async () => {
-    const encoder = new Encoder({ preset: 'ultrafast' });
+  it('replaces a killed video child with one that starts on an IDR, pts kept; past its restart budget it fails naming the child', async () => {
+    const restarts: ChildRestart[] = [];
+    const encoder = new Encoder({ preset: 'ultrafast', gop: 10, audio: null, restarts: new RestartBudget({ max: 1, onRestart: (r) => restarts.push(r) }) });
     const output = collect(encoder.output());
-    await encoder.writeVideo(videoFrame(64, 48, 0, 0));
-    const { stdout } = await execa('pgrep', ['-P', String(process.pid), 'ffmpeg'], { reject: false });
-    const pids = stdout.trim().split('\n').filter(Boolean).map(Number);
-    assert.equal(pids.length, 1, 'one encoder child');
-    process.kill(pids[0], 'SIGKILL');
-    await assert.rejects(output, (err: unknown) => isTrickleError(err, 'TRICKLE_FFMPEG_EXIT') && /SIGKILL/.test((err as Error).message));
+    output.catch(() => undefined);
+    const frames = Array.from({ length: 40 }, (_, n) => videoFrame(64, 48, 90_000 + n * 3000, n));
+    for (const f of frames.slice(0, 15)) await encoder.writeVideo(f);
+    const first = await killChild(process.pid, 'video encoder');
+    for (const f of frames.slice(15, 30)) await encoder.writeVideo(f);
+    assert.deepEqual(restarts.map((r) => [r.child, r.reason]), [['video encoder', 'was killed by SIGKILL']]);
+    await killChild(process.pid, 'video encoder', { not: [first] });
     await assert.rejects(
       (async () => {
-        for (let n = 1; n < 100; n++) await encoder.writeVideo(videoFrame(64, 48, n * 3000, n));
+        for (const f of frames.slice(30)) await encoder.writeVideo(f);
+        await encoder.end();
       })(),
-      (err: unknown) => isTrickleError(err, 'TRICKLE_FFMPEG_EXIT'),
+      (err: unknown) => isTrickleError(err, 'TRICKLE_FFMPEG_EXIT') && /^ffmpeg video encoder died 2 times within 120 s, over the restart budget of 1 per 120 s/.test((err as Error).message),
     );
+    await assert.rejects(output, /over the restart budget/);
     await encoder.close();
+  });
+
+  it('after a restart the output decodes, every input pts but the few the dead child held is there, and the new part starts with a keyframe', async () => {
+    let restarted = false;
+    const encoder = new Encoder({ preset: 'ultrafast', gop: 10, audio: null, restarts: new RestartBudget({ onRestart: () => (restarted = true) }) });
+    const chunks: Uint8Array[] = [];
+    const output = (async () => {
+      for await (const c of encoder.output()) chunks.push(c);
+    })();
+    const frames = Array.from({ length: 30 }, (_, n) => videoFrame(64, 48, 90_000 + n * 3000, n));
+    for (const f of frames.slice(0, 15)) await encoder.writeVideo(f);
+    // A live child: it has encoded most of what it was given (one muxed chunk a frame).
+    await until('the first child encoding', () => (chunks.length >= 10 ? true : undefined));
+    await killChild(process.pid, 'video encoder');
+    // Live frames come 33 ms apart: the death is known before the next one (a burst would have gone into the dying child's socket).
+    await until('the restart', () => (restarted ? true : undefined));
+    for (const f of frames.slice(15)) await encoder.writeVideo(f);
+    await encoder.end();
+    await output;
+    const file = tmp.file('restarted.ts');
+    await writeFile(file, Buffer.concat(chunks));
+    await encoder.close();
+    const packets = await probePackets(file, 'v');
+    const pts = packets.map((p) => p.pts);
+    assert.ok(pts.every((p) => frames.some((f) => f.pts === p)), 'only input pts');
+    assert.ok(pts.length >= 30 - 5, `${pts.length} of 30 frames`);
+    // gop 10 s: the only keyframes are the first child's first frame and the replacement's.
+    const keys = packets.filter((p) => p.key).map((p) => p.pts);
+    assert.equal(keys.length, 2, `keyframes at ${keys.join(', ')}`);
+    assert.ok(keys[1] > frames[5].pts && keys[1] <= frames[15].pts, `the replacement starts on an IDR (${keys[1]})`);
+    assert.equal(await decodeErrors(file), '');
   });
 
   it('ends output() empty when no frame came; close() is idempotent', async () => {

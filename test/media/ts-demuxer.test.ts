@@ -156,6 +156,24 @@ describe('TsDemuxer', () => {
     assert.equal(d.stats.discontinuities, 1);
   });
 
+  it('keeps a packet that repeats the last counter with other bytes (two streams spliced together): a discontinuity, not a duplicate', () => {
+    const d = new TsDemuxer();
+    for (const p of program()) d.push(p);
+    const events = d.push(tsPacket(VIDEO_PID, 0, videoPes(3000, new Uint8Array(100).fill(1)), { start: true }));
+    // The next stream's first packet happens to carry counter 0 too: the keyframe it starts is kept.
+    events.push(...d.push(tsPacket(VIDEO_PID, 0, videoPes(90, new Uint8Array(100).fill(2)), { start: true, afFlags: 0x40 })));
+    events.push(...d.push(tsPacket(VIDEO_PID, 1, videoPes(3090, new Uint8Array(100).fill(3)), { start: true })));
+    assert.deepEqual(
+      pes(events).map((p) => [p.pts, p.randomAccess]),
+      [
+        [3000, false],
+        [90, true],
+        [3090, false],
+      ],
+    );
+    assert.equal(d.stats.discontinuities, 1);
+  });
+
   it('reads a PMT section that spans two packets, and ignores one whose CRC is wrong', () => {
     const descriptors = new Uint8Array(200).fill(0x20); // 0x20 is a tag nobody knows, length 0x20 …
     for (let i = 0; i < 200; i += 34) descriptors.set([0xa0, 32], i);

@@ -164,6 +164,19 @@ export async function probe(ts: Uint8Array | string): Promise<{ streams: ProbedS
   };
 }
 
+/** The video pts of MPEG-TS bytes or a file, in order. */
+export async function videoPts(ts: Uint8Array | string): Promise<number[]> {
+  const p = await probe(ts);
+  const v = p.streams.findIndex((s) => s.codec_type === 'video');
+  return p.packets.filter((x) => x.stream === v).map((x) => x.pts).sort((a, b) => a - b);
+}
+
+/** Input pts missing from the output inside the output's span: what a gap in the middle cost (a lost tail is not counted). */
+export function missingInSpan(input: number[], output: number[]): number {
+  const seen = new Set(output);
+  return input.filter((p) => p >= output[0] && p <= output[output.length - 1] && !seen.has(p)).length;
+}
+
 /** Waits until channel `url` has started at least `n` segments (polls `GET url/next`). */
 export async function waitForSegments(url: string, n: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -22,8 +22,8 @@ export interface ProcessRunOptions {
   args?: string[];
   re?: boolean;
   withEvents?: boolean;
-  /** Runs while the stream is live (e.g. publish control messages). */
-  during?: (urls: { control: string; events: string; data: string }) => Promise<void>;
+  /** Runs while the stream is live (e.g. publish control messages, kill a child of the process). */
+  during?: (run: { control: string; events: string; data: string; out: string; pid: number }) => Promise<void>;
   timeoutMs?: number;
   /** Extra environment of the process child (fixture switches). */
   env?: Record<string, string>;
@@ -32,12 +32,14 @@ export interface ProcessRunOptions {
 /** Starts process (waiting for its input), publishes the clip, and collects everything until process exits. */
 export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun> {
   const url = (c: string) => `${o.relayUrl}${o.name}-${c}`;
-  const urls = { control: url('control'), events: url('events'), data: url('data') };
+  // What `during` gets: the channels, and the process's pid once it runs.
+  const urls = { control: url('control'), events: url('events'), data: url('data'), out: url('out'), pid: 0 };
   const args = ['process', '--in', url('in'), '--out', url('out'), '--processor', o.processor, '--wait', ...(o.args ?? [])];
   if (o.withEvents) args.push('--events', urls.events);
   const child: ResultPromise = spawnCli(args, { timeout: o.timeoutMs ?? 120_000, env: { NO_COLOR: '1', TRICKLE_EVENT_INTERVAL_MS: '1000', ...o.env } });
   const eventsAbort = new AbortController();
   const outAbort = new AbortController();
+  urls.pid = child.pid!;
   try {
     // A run that fails at once may create and delete its output channel between two polls.
     const out = captureSegments(url('out'), { signal: outAbort.signal }).catch((err: unknown) => {

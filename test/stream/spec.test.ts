@@ -25,6 +25,7 @@ describe('media settings', () => {
     const settings = mediaSettings({});
     for (const [name, f] of mediaFields()) assert.equal(settings[name], f.default, name);
     assert.deepEqual([settings.width, settings.maxFramerate, settings.gop, settings.preset], [undefined, undefined, 2, 'superfast']);
+    assert.deepEqual([settings.videoEncoder, settings.audioCodec, settings.crf, settings.bitrate, settings.audioBitrate], ['libx264', 'aac', undefined, undefined, undefined]);
   });
 
   it('refuse each bad value naming the media field, never a flag', () => {
@@ -34,7 +35,13 @@ describe('media settings', () => {
       [{ maxFramerate: -1 }, 'media.maxFramerate', /^media\.maxFramerate must be a number of at least 0, got -1$/],
       [{ gop: 0 }, 'media.gop', /^media\.gop must be a number above 0, got 0$/],
       [{ gop: '2' }, 'media.gop', /must be a number above 0, got "2"/],
-      [{ preset: 7 }, 'media.preset', /^media\.preset must be a string, got 7$/],
+      [{ preset: 7 }, 'media.preset', /^media\.preset must be one of ultrafast, superfast, .*placebo, got 7$/],
+      [{ preset: 'speedy' }, 'media.preset', /must be one of ultrafast/],
+      [{ crf: 52 }, 'media.crf', /^media\.crf must be a number from 0 to 51, got 52$/],
+      [{ bitrate: 'fast' }, 'media.bitrate', /^media\.bitrate must be a bit rate such as 2M, 1500k or 800000, got "fast"$/],
+      [{ audioBitrate: 0 }, 'media.audioBitrate', /must be a bit rate/],
+      [{ audioCodec: 'mp3' }, 'media.audioCodec', /^media\.audioCodec must be one of aac, opus, got "mp3"$/],
+      [{ videoEncoder: 'x265' }, 'media.videoEncoder', /must be one of auto, libx264, h264_nvenc/],
     ];
     for (const [raw, field, message] of bad) {
       const err = fieldError(() => mediaSettings(raw), 'TRICKLE_USAGE', [field]);
@@ -43,16 +50,41 @@ describe('media settings', () => {
     }
   });
 
+  it('read bit rates as bits per second, with k/M suffixes', () => {
+    const m = mediaSettings({ bitrate: '2M', maxrate: '2.5m', bufsize: 800_000, audioBitrate: '96k' });
+    assert.deepEqual([m.bitrate, m.maxrate, m.bufsize, m.audioBitrate], [2_000_000, 2_500_000, 800_000, 96_000]);
+    assert.deepEqual(mediaSettings(m), m, 'checking checked settings changes nothing');
+  });
+
+  it('resize is first, follow or WxH; WxH sets width and height, which must agree when set too', () => {
+    assert.equal(mediaSettings().resize, 'first');
+    assert.equal(mediaSettings({ resize: 'follow' }).resize, 'follow');
+    const fixed = mediaSettings({ resize: '640x360' });
+    assert.deepEqual([fixed.resize, fixed.width, fixed.height], ['640x360', 640, 360]);
+    assert.deepEqual(mediaSettings({ resize: '640x360', width: 640, height: 360 }).width, 640);
+    const err = fieldError(() => mediaSettings({ resize: '640x360', width: 320, height: 240 }), 'TRICKLE_USAGE', ['media.resize', 'media.width']);
+    assert.equal(err.message, 'media.resize 640x360 and media.width 320 disagree');
+    for (const bad of ['bigger', '0x10', '640x', 640]) {
+      assert.match(fieldError(() => mediaSettings({ resize: bad }), 'TRICKLE_USAGE', ['media.resize']).message, /must be first, follow or WxH/);
+    }
+  });
+
+  it('crf and bitrate exclude each other', () => {
+    const err = fieldError(() => mediaSettings({ crf: 23, bitrate: '1M' }), 'TRICKLE_USAGE', ['media.crf', 'media.bitrate']);
+    assert.equal(err.message, 'media.crf and media.bitrate cannot both be set');
+  });
+
   it('width and height go together', () => {
     const err = fieldError(() => mediaSettings({ width: 320 }), 'TRICKLE_USAGE', ['media.width', 'media.height']);
     assert.equal(err.message, 'media.width and media.height go together');
     assert.deepEqual(err.describe((f) => f.toUpperCase()).message, 'MEDIA.WIDTH and MEDIA.HEIGHT go together');
   });
 
-  it('every row names a type its rule can check, and a with-field that exists', () => {
-    for (const [name, f] of Object.entries(MEDIA_FIELDS) as [string, { type: string; with?: string }][]) {
-      assert.ok(['int', 'number', 'string'].includes(f.type), name);
+  it('every row names a type its rule can check, and with/excludes fields that exist', () => {
+    for (const [name, f] of Object.entries(MEDIA_FIELDS) as [string, { type: string; with?: string; excludes?: string }][]) {
+      assert.ok(['int', 'number', 'string', 'rate'].includes(f.type), name);
       if (f.with) assert.ok(f.with in MEDIA_FIELDS, `${name}.with`);
+      if (f.excludes) assert.ok(f.excludes in MEDIA_FIELDS, `${name}.excludes`);
     }
   });
 });

@@ -59,6 +59,8 @@ interface Assembly {
   randomAccess: boolean;
   damaged: boolean;
   cc: number;
+  /** The last packet taken on this PID: a duplicate is the same bytes again, not merely the same counter. */
+  last: Uint8Array;
 }
 
 const INITIAL_PES_BUFFER = 16 * 1024;
@@ -127,13 +129,16 @@ export class TsDemuxer {
     const discontinuityFlag = af > 0 && (b[off + 5] & 0x80) !== 0;
     if (afc & 1) {
       if (a.cc >= 0 && !discontinuityFlag) {
-        if (cc === a.cc) return; // a duplicate packet (allowed once by the standard)
+        // A duplicate packet (allowed once by the standard). Another packet with the same counter
+        // (a second stream spliced on, say) is a discontinuity, and its data is kept.
+        if (cc === a.cc && Buffer.compare(a.last, b.subarray(off, off + TS_PACKET_SIZE)) === 0) return;
         if (cc !== ((a.cc + 1) & 0x0f)) {
           this.stats.discontinuities++;
           a.damaged = true;
         }
       }
       a.cc = cc;
+      a.last.set(b.subarray(off, off + TS_PACKET_SIZE));
     }
     if (start) {
       if (a.open) this.complete(a);
@@ -198,7 +203,7 @@ export class TsDemuxer {
 }
 
 function newAssembly(stream: ElementaryStream): Assembly {
-  return { stream, buf: new Uint8Array(INITIAL_PES_BUFFER), len: 0, open: false, endedEarly: false, earlyEnd: true, randomAccess: false, damaged: false, cc: -1 };
+  return { stream, buf: new Uint8Array(INITIAL_PES_BUFFER), len: 0, open: false, endedEarly: false, earlyEnd: true, randomAccess: false, damaged: false, cc: -1, last: new Uint8Array(TS_PACKET_SIZE) };
 }
 
 /** True when the packet's adaptation field is (also) padding: stuffing bytes beyond the fields its flags announce. */

@@ -9,6 +9,7 @@
 //   - AAC as ADTS (headers built from the AudioSpecificConfig), Opus with its TS control headers;
 //   - every PES with its length set when it fits, so readers can tell where it ends.
 // PIDs and stream ids are ffmpeg's defaults.
+import { nalUnits } from './nal.js';
 import { pesPackets } from './pes.js';
 import { patPacket, pmtPacket } from './psi.js';
 import { STREAM_TYPE } from './stream-types.js';
@@ -110,22 +111,6 @@ export class TsMuxer {
 }
 
 const START_CODE = Uint8Array.of(0, 0, 0, 1);
-
-/** The NAL units of an Annex B byte string (without their start codes). */
-function nalUnits(b: Uint8Array): { type: number; bytes: Uint8Array }[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 3 <= b.length; i++) {
-    if (b[i] === 0 && b[i + 1] === 0 && b[i + 2] === 1) {
-      starts.push(i + 3);
-      i += 2;
-    }
-  }
-  return starts.map((s, k) => {
-    let end = k + 1 < starts.length ? starts[k + 1] - 3 : b.length;
-    while (end > s && b[end - 1] === 0) end--; // a 4-byte start code's leading zero
-    return { type: b[s] & 0x1f, bytes: b.subarray(s, end) };
-  });
-}
 
 function startsWithAud(b: Uint8Array): boolean {
   const i = b[2] === 1 ? 3 : b[3] === 1 ? 4 : -1;
