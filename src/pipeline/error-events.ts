@@ -53,6 +53,12 @@ export class ErrorEvents {
     this.emit({ message, hook, pending_ms: Math.round(pendingMs), fatal: false });
   }
 
+  /** An ffmpeg child died and was replaced; the stream goes on. */
+  childRestarted(child: string, message: string, count: number): void {
+    this.note(message);
+    this.emit({ message, fatal: false, child, restart_count: count });
+  }
+
   /** The stream failed. */
   fatal(message: string): void {
     this.note(message);

@@ -331,10 +331,9 @@ class StreamPipeline implements Pipeline {
 
   /** An ffmpeg child died and was replaced: the stream goes on; status events count it. */
   private childRestarted(r: ChildRestart): void {
-    this.s.lastError = r.message;
-    this.marks.lastErrorAt = this.restartMarks.lastRestartAt = Date.now();
+    this.restartMarks.lastRestartAt = Date.now();
     this.restartMarks.lastRestartLogs = r.stderr ? r.stderr.split('\n') : [];
-    this.emit('error', { message: r.message, fatal: false, child: r.child, restart_count: r.count });
+    this.errors.childRestarted(r.child, r.message, r.count);
   }
 
   private fail(err: Error): void {
