@@ -1,0 +1,303 @@
+// `npm run bench -- density`: how many real-time 512x512@30 streams one `trickle serve` holds on this
+// machine (passthrough, then red-tint), the CPU a frame costs in each process, and the same for a
+// baseline measured in the same run: one bare ffmpeg per stream transcoding the same input with the
+// same x264 settings.
+//
+// A step runs n streams at once, each fed in real time from its own channel. A stream holds when it
+// keeps ≥ 99 % of the input frames sent after its first 2 s and its p95 latency (input frame sent →
+// output frame at the relay) stays ≤ 100 ms; the ramp stops at the first step where one does not.
+// A bare ffmpeg holds when it ends no more than 1 s after the clip's duration (it reads with -re,
+// so an encoder that cannot keep up finishes late; the second covers its start and final flush).
+//
+// Environment: DENSITY_MAX (most streams tried, default 8), DENSITY_SECONDS (clip length, default 12),
+// DENSITY_PROCESSORS (default passthrough,red-tint), BENCH_MEDIA (encoder settings, both sides).
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setMaxListeners } from 'node:events';
+import { execa } from 'execa';
+import { encoderArgsTs } from '../../src/media/encoder-args.js';
+import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
+import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
+import { waitForChannel } from '../../src/pipeline/wait-channel.js';
+import { Subscriber } from '../../src/trickle/subscriber.js';
+import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
+import { makeClip, scratch } from '../process/media.js';
+import { api, spawnServe, waitForHealth, type ServeChild } from '../worker/serve-child.js';
+import { benchMedia, type BenchMedia } from './bench-media.js';
+import { feed } from './live-feed.js';
+
+const MAX = Number(process.env.DENSITY_MAX ?? 8);
+const SECONDS = Number(process.env.DENSITY_SECONDS ?? 12);
+const PROCESSORS = (process.env.DENSITY_PROCESSORS ?? 'passthrough,red-tint').split(',');
+const WARMUP_S = 2;
+const KEEP = 0.99;
+const P95_LIMIT_MS = 100;
+const LATE_LIMIT_S = 1;
+const FPS = 30;
+const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
+
+/** utime+stime (ticks) of one process, or undefined once it is gone. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What an ffmpeg child does, read from its arguments. */
+function role(args: string[]): string {
+  const has = (a: string) => args.includes(a);
+  const after = (flag: string) => args[args.indexOf(flag) + 1] ?? '';
+  if (has('libx264') || has('h264_nvenc')) return 'ffmpeg video encoder';
+  if (has('-c:a') && !has('rawvideo') && !after('-c:a').startsWith('pcm')) return 'ffmpeg audio encoder';
+  if (has('rawvideo')) return 'ffmpeg video decoder';
+  if (args.some((a) => a.startsWith('pcm_'))) return 'ffmpeg audio decoder';
+  return 'ffmpeg other';
+}
+
+/** The children of `pid` (one level), each with its role. */
+function children(pid: number): { pid: number; role: string }[] {
+  const out: { pid: number; role: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== pid) continue;
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      out.push({ pid: Number(name), role: role(args) });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds by role of `root` ("node") and its children between start() and stop(). Children
+ * come and go (restarts, streams starting): each is sampled often and its last reading counts.
+ */
+function cpuByRole(root: number, rootRole = 'node') {
+  const first = new Map<number, number>();
+  const last = new Map<number, { role: string; ticks: number }>();
+  const sample = () => {
+    for (const p of [{ pid: root, role: rootRole }, ...children(root)]) {
+      const t = cpuTicks(p.pid);
+      if (t === undefined) continue;
+      if (!first.has(p.pid)) first.set(p.pid, t);
+      last.set(p.pid, { role: p.role, ticks: t });
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start() {
+      sample();
+      timer = setInterval(sample, 200);
+    },
+    stop(): Record<string, number> {
+      sample();
+      clearInterval(timer);
+      const by: Record<string, number> = {};
+      for (const [pid, { role: r, ticks }] of last) by[r] = (by[r] ?? 0) + (ticks - first.get(pid)!) / TICK;
+      return by;
+    },
+  };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN;
+}
+
+interface StepResult {
+  n: number;
+  holds: boolean;
+  keptMin: number;
+  p95Max: number;
+  /** CPU milliseconds per output frame, by role, and in all. */
+  msPerFrame: Record<string, number>;
+  audioReencoded: boolean;
+}
+
+function perFrame(cpu: Record<string, number>, frames: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let total = 0;
+  for (const [r, s] of Object.entries(cpu).sort()) {
+    out[r] = +((1000 * s) / frames).toFixed(2);
+    total += s;
+  }
+  out.total = +((1000 * total) / frames).toFixed(2);
+  return out;
+}
+
+/** Reads `url` until it ends or `signal`; calls onPts with each video pts and its arrival time. */
+async function drain(url: string, signal: AbortSignal, onPts: (pts: number, at: number) => void): Promise<void> {
+  if (!(await waitForChannel(url, { signal }))) return;
+  const sub = new Subscriber({ url, start: 0, signal });
+  const sniffer = new TsPtsSniffer();
+  try {
+    for (;;) {
+      const seg = await sub.next();
+      if (!seg) break;
+      for await (const c of seg.body as AsyncIterable<Uint8Array>) for (const p of sniffer.push(c)) onPts(p, performance.now());
+    }
+  } catch {
+    /* the channel went away or the reader was stopped */
+  } finally {
+    await sub.close();
+  }
+}
+
+/** n streams through `serve` at once, each fed `clip` in real time; what they kept and what it cost. */
+async function step(serve: ServeChild, relay: RelayChild, clip: string, n: number, tag: string): Promise<StepResult> {
+  const base = relay.url.replace(/\/?$/, '/');
+  const ids = Array.from({ length: n }, (_, i) => `${tag}-${n}-${i}`);
+  const abort = new AbortController();
+  setMaxListeners(8 * n + 8, abort.signal);
+  const sent = ids.map(() => new Map<number, number>());
+  const got = ids.map(() => new Map<number, number>());
+  const startedAt: number[] = ids.map(() => Infinity);
+  const lastPts: number[] = ids.map(() => -1);
+  const cpu = cpuByRole(serve.child.pid!);
+  let roles = new Set<string>();
+  const rolesTimer = setInterval(() => (roles = new Set([...roles, ...children(serve.child.pid!).map((c) => c.role)])), 1000);
+  const outputs = ids.map((id, i) => drain(`${base}${id}-out`, abort.signal, (pts, at) => got[i]!.has(pts) || got[i]!.set(pts, at)));
+  const feeds = ids.map(async (id, i) => {
+    const url = `${base}${id}-in`;
+    const fed = feed(url, clip, true, (pts, at) => sent[i]!.set(pts, at));
+    // The stream starts once its input channel exists: it joins the segment being written, from its start.
+    await waitForChannel(url, { signal: abort.signal });
+    const r = await api(serve.url, '/stream/start', { headers: { 'x-stream-id': id }, body: { gateway_request_id: id, subscribe_url: url, publish_url: `${base}${id}-out` } });
+    if (r.status !== 200) throw new Error(`start ${id}: ${r.status} ${r.text}`);
+    startedAt[i] = performance.now();
+    lastPts[i] = await fed;
+  });
+  // CPU is counted from when every stream runs past its warm-up until the feeds end.
+  const t0 = performance.now();
+  const warm = setTimeout(() => cpu.start(), 1000 * (WARMUP_S + 1));
+  try {
+    await Promise.all(feeds);
+    const cpuS = cpu.stop();
+    clearTimeout(warm);
+    const windowEnd = performance.now();
+    const windowStart = t0 + 1000 * (WARMUP_S + 1);
+    // The last frames leave once the encoder has them: wait for each output to reach its input's last pts.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && ids.some((_, i) => !got[i]!.has(lastPts[i]!))) await new Promise((r) => setTimeout(r, 100));
+    let keptMin = 1;
+    let p95Max = 0;
+    let framesInWindow = 0;
+    for (let i = 0; i < n; i++) {
+      const from = startedAt[i]! + 1000 * WARMUP_S;
+      const judged = [...sent[i]!].filter(([, at]) => at >= from);
+      const lat = judged.flatMap(([pts, at]) => (got[i]!.has(pts) ? [got[i]!.get(pts)! - at] : []));
+      keptMin = Math.min(keptMin, judged.length ? lat.length / judged.length : 0);
+      p95Max = Math.max(p95Max, pct(lat, 0.95));
+      framesInWindow += [...got[i]!.values()].filter((at) => at >= windowStart && at <= windowEnd).length;
+    }
+    const holds = keptMin >= KEEP && p95Max <= P95_LIMIT_MS;
+    return { n, holds, keptMin, p95Max, msPerFrame: perFrame(cpuS, Math.max(1, framesInWindow)), audioReencoded: roles.has('ffmpeg audio encoder') };
+  } finally {
+    clearInterval(rolesTimer);
+    await Promise.allSettled(ids.map((id) => api(serve.url, '/stream/stop', { method: 'POST', headers: { 'x-stream-id': id }, raw: '' })));
+    await Promise.allSettled(ids.map((id) => fetch(`${base}${id}-in`, { method: 'DELETE' })));
+    abort.abort();
+    await Promise.allSettled(outputs);
+    await Promise.allSettled(ids.flatMap((id) => [fetch(`${base}${id}-out`, { method: 'DELETE' })]));
+    await new Promise((r) => setTimeout(r, 1000)); // children of stopped streams exit before the next step samples
+  }
+}
+
+/** The bare baseline's ffmpeg arguments: the pipeline's own x264 (and audio) settings, straight from the file. */
+function baselineArgs(clip: string, bench: BenchMedia, audioCopy: boolean): string[] {
+  const ts = encoderArgsTs({ ...bench.media, audio: { sampleRate: 48000, channels: 2 } });
+  const encoding = ts.slice(ts.indexOf('-copyts') + 1, ts.indexOf('-muxdelay'));
+  const audioAt = encoding.indexOf('0:a:0') - 1;
+  const video = encoding.slice(0, audioAt);
+  const audio = audioCopy ? ['-map', '0:a:0', '-c:a', 'copy'] : encoding.slice(audioAt);
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-i', clip, ...video, ...audio, '-f', 'mpegts', '-y', '/dev/null'];
+}
+
+/** n bare ffmpeg transcodes at once: did each keep real time, and the CPU per frame. */
+async function baselineStep(clip: string, bench: BenchMedia, n: number, audioCopy: boolean): Promise<StepResult> {
+  const bin = resolveFfmpeg().path;
+  const t0 = performance.now();
+  const procs = Array.from({ length: n }, () => execa(bin, baselineArgs(clip, bench, audioCopy), { reject: false }));
+  const meters = procs.map((p) => cpuByRole(p.pid!, 'ffmpeg transcode'));
+  const warm = setTimeout(() => meters.forEach((m) => m.start()), 1000 * (WARMUP_S + 1));
+  // Sampled just before the clip ends (the processes' figures vanish with them).
+  const cpu = new Promise<Record<string, number>>((resolve) =>
+    setTimeout(() => {
+      const all: Record<string, number> = {};
+      for (const m of meters) for (const [r, s] of Object.entries(m.stop())) all[r] = (all[r] ?? 0) + s;
+      resolve(all);
+    }, 1000 * (SECONDS - 0.5)),
+  );
+  const ends = await Promise.all(procs.map(async (p) => ((await p), performance.now())));
+  clearTimeout(warm);
+  const late = Math.max(...ends.map((e) => (e - t0) / 1000 - SECONDS));
+  for (const p of procs) if ((await p).exitCode !== 0) throw new Error(`baseline ffmpeg failed: ${(await p).stderr}`);
+  const frames = n * FPS * (SECONDS - 0.5 - WARMUP_S - 1);
+  return { n, holds: late <= LATE_LIMIT_S, keptMin: 1, p95Max: NaN, msPerFrame: perFrame(await cpu, frames), audioReencoded: !audioCopy, late } as StepResult & { late: number };
+}
+
+async function ramp(label: string, run: (n: number) => Promise<StepResult>): Promise<{ held: number; steps: StepResult[] }> {
+  const steps: StepResult[] = [];
+  let held = 0;
+  for (let n = 1; n <= MAX; n++) {
+    const r = await run(n);
+    steps.push(r);
+    console.log(JSON.stringify({ side: label, ...r, keptMin: +r.keptMin.toFixed(4), p95Max: +r.p95Max.toFixed(1) }));
+    if (!r.holds) break;
+    held = n;
+  }
+  return { held, steps };
+}
+
+async function main(): Promise<void> {
+  const { dir, cleanup } = await scratch();
+  const relay = await spawnRelayCli();
+  const bench = await benchMedia();
+  const clip = path.join(dir, 'in.ts');
+  await makeClip(clip, { width: 512, height: 512, rate: FPS, seconds: SECONDS, channels: 2, gop: 2 });
+  console.log(`density: 512x512@${FPS} real-time streams, ${SECONDS} s each; encoder ${bench.label} (BENCH_MEDIA); ${os.cpus().length} cores`);
+  console.log(`a stream holds with ≥ ${KEEP * 100} % of its frames after ${WARMUP_S} s and p95 ≤ ${P95_LIMIT_MS} ms; a bare ffmpeg holds ending ≤ ${LATE_LIMIT_S} s late`);
+  const summary: Record<string, unknown>[] = [];
+  let audioCopy = false;
+  try {
+    const first: Record<string, StepResult> = {};
+    for (const processor of PROCESSORS) {
+      const serve = await spawnServe(['--processor', processor, '--capacity', String(MAX), ...bench.flags]);
+      try {
+        await waitForHealth(serve.url, 'IDLE', 60_000);
+        const r = await ramp(processor, (n) => step(serve, relay, clip, n, processor));
+        first[processor] = r.steps[0]!;
+        audioCopy = !r.steps[0]!.audioReencoded;
+        summary.push({ side: processor, streams_held: r.held, one_stream_ms_per_frame: r.steps[0]!.msPerFrame });
+      } finally {
+        await serve.stop();
+      }
+    }
+    const b = await ramp(`bare ffmpeg (audio ${audioCopy ? 'copy' : 're-encoded'})`, (n) => baselineStep(clip, bench, n, audioCopy));
+    const baseTotal = b.steps[0]!.msPerFrame.total!;
+    summary.push({ side: 'bare ffmpeg', streams_held: b.held, one_stream_ms_per_frame: b.steps[0]!.msPerFrame });
+    for (const processor of PROCESSORS) {
+      const ratio = first[processor]!.msPerFrame.total! / baseTotal;
+      summary.push({ side: processor, cpu_per_frame_vs_bare_ffmpeg: +ratio.toFixed(2) });
+    }
+    console.log('\nsummary');
+    for (const s of summary) console.log(JSON.stringify(s));
+  } finally {
+    await relay.stop();
+    await cleanup();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
