@@ -48,7 +48,9 @@ it("killing one stream's video decoder restarts only that stream's child; the ot
   const [a, b] = await Promise.all(outputs);
   const [outA, outB] = [await videoPts(Buffer.concat(a)), await videoPts(Buffer.concat(b))];
   const lostA = missingInSpan(input, outA);
-  assert.ok(lostA > 0 && lostA <= 31, `A lost ${lostA} frames to its restart (at most a GOP and the frame being decoded)`);
+  // The restarted decoder resumes at the input's next keyframe (up to a GOP of 30 frames), plus what the
+  // dead child had been given but not decoded yet (on a busy machine up to the second of lag allowed).
+  assert.ok(lostA > 0 && lostA <= 60, `A lost ${lostA} frames to its restart (at most a GOP and what the dead decoder held)`);
   assert.equal(missingInSpan(input, outB), 0, 'B lost nothing');
   assert.ok(outB.length >= 0.8 * input.length, `B: ${outB.length} of ${input.length} frames`);
   assert.match(serve.stderr(), /ffmpeg video decoder was killed by SIGKILL; restarted \(1 of 3 restarts within 120 s\) stream=a/);
