@@ -44,7 +44,8 @@ function runWithKills(name: string, file: string, kills: ChildKind[]): Promise<P
     name,
     clip: file,
     processor: 'passthrough',
-    args: ['--gop', '1'],
+    // Audio re-encoded, so that all four kinds of child run.
+    args: ['--gop', '1', '--audio', 'encode'],
     withEvents: true,
     timeoutMs: 180_000,
     during: async ({ out, pid }) => {
