@@ -8,6 +8,7 @@ import type { AudioFrame, VideoFrame } from '../media/frames.js';
 import { RestartBudget, type ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { TsProgram } from '../media/ts/demuxer.js';
+import type { EsCodec } from '../media/ts/stream-types.js';
 import type { Publisher } from '../trickle/publisher.js';
 import { publishTs } from '../trickle/ts-publish.js';
 
@@ -38,6 +39,8 @@ export class MediaStages {
   private readonly budget: RestartBudget;
   private programSeen = false;
   private ended = false;
+  /** Input audio codecs passed through rather than re-encoded. */
+  private readonly copiedCodecs: EsCodec[];
   /** The output copies the input's audio stream. */
   private copying = false;
   audioDropped = 0;
@@ -45,7 +48,7 @@ export class MediaStages {
   constructor(private readonly opts: MediaStagesOptions) {
     const { media, ffmpeg, log, signal } = opts;
     this.budget = new RestartBudget({ log, onRestart: opts.onRestart });
-    const codecs = copiedAudioCodecs(media, opts.audioHook);
+    const codecs = (this.copiedCodecs = copiedAudioCodecs(media, opts.audioHook));
     this.decoder = new Decoder({
       ...media,
       ffmpeg,
@@ -58,18 +61,27 @@ export class MediaStages {
     this.encoder = new Encoder({ ...media, audio: {}, audioCopied: codecs.length > 0, ffmpeg, log, signal, restarts: this.budget });
   }
 
-  /** The first program map says which streams the output has. */
+  /**
+   * The first program map says which streams the output has, and whether its audio is copied
+   * (decided before any output: the input's first audio PES may come after its first frames).
+   */
   private program(program: TsProgram): void {
     if (this.programSeen) return;
     this.programSeen = true;
-    if (!program.audio) this.encoder.withoutAudio();
+    const audio = program.audio;
+    if (!audio) this.encoder.withoutAudio();
     if (!program.video) this.encoder.withoutVideo();
+    if (audio && this.copiedCodecs.includes(audio.codec)) {
+      this.copying = this.encoder.copyAudio(audio);
+      if (this.copying) this.opts.log.info('input audio passed through, not re-encoded', { codec: audio.codec });
+    }
   }
 
   private async copyAudio(p: CopiedAudioPacket): Promise<void> {
+    // Audio that changed to a copied codec after the output's audio stream was set: it has nowhere to go.
     if (!this.copying) {
-      this.copying = this.encoder.copyAudio(p.stream);
-      if (this.copying) this.opts.log.info('input audio passed through, not re-encoded', { codec: p.stream.codec });
+      this.audioDropped++;
+      return;
     }
     this.opts.onAudioCopied?.();
     await this.encoder.writeAudioPacket(p);
