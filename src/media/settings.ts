@@ -103,7 +103,7 @@ export const MEDIA_FIELDS = {
     // 'auto' is resolved by the command (cores shared out over serve's capacity); unresolved it leaves ffmpeg's own choice.
     type: 'string', default: 'auto', pattern: /^(auto|[1-9]\d*)$/, expect: 'auto or a whole number of at least 1',
     flag: '--threads', value: 'n|auto', env: 'TRICKLE_THREADS', config: 'threads',
-    describe: 'x264 threads per stream; auto: the cores shared out over the streams serve takes at once (default auto)',
+    describe: 'x264 threads per stream (default auto: serve shares the cores out over --capacity, process leaves ffmpeg\'s choice)',
   },
   audioMode: {
     type: 'string', choices: ['auto', 'passthrough', 'encode'], default: 'auto',
