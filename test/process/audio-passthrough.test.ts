@@ -4,20 +4,32 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execa } from 'execa';
 import { relayAndScratch } from './fixture.js';
-import { makeClip, probe } from './media.js';
-import { runProcessOnClip } from './run.js';
+import { makeClip, probe, tsInput, type TestClip } from './media.js';
+import { runProcessOnClip, type ProcessRun } from './run.js';
 
 const f = relayAndScratch();
 
 /** The audio packets of MPEG-TS bytes or a file, concatenated as ffmpeg's demuxer hands them out. */
 async function audioPayload(ts: Uint8Array | string): Promise<Buffer> {
-  const input = typeof ts === 'string' ? ['-i', ts] : ['-f', 'mpegts', '-i', 'pipe:0'];
-  const r = await execa('ffmpeg', ['-v', 'error', ...input, '-map', '0:a:0', '-c', 'copy', '-f', 'data', 'pipe:1'], {
-    input: typeof ts === 'string' ? undefined : Buffer.from(ts),
-    encoding: 'buffer',
-    maxBuffer: 1 << 28,
-  });
+  const { args, input } = tsInput(ts);
+  const r = await execa('ffmpeg', ['-v', 'error', ...args, '-map', '0:a:0', '-c', 'copy', '-f', 'data', 'pipe:1'], { input, encoding: 'buffer', maxBuffer: 1 << 28 });
   return Buffer.from(r.stdout as Uint8Array);
+}
+
+/** Mean volume (dB) of the first audio stream. */
+async function meanVolume(ts: Uint8Array | string): Promise<number> {
+  const { args, input } = tsInput(ts);
+  const r = await execa('ffmpeg', ['-hide_banner', ...args, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], { input, reject: false });
+  return Number(/mean_volume: (-?[\d.]+) dB/.exec(String(r.stderr))![1]);
+}
+
+/** Makes a clip, runs `trickle process` on it, and checks that it exited 0. */
+async function run(name: string, clip: TestClip, processor: string, args: string[] = []): Promise<{ r: ProcessRun; file: string }> {
+  const file = path.join(f.dir, `${name}.ts`);
+  await makeClip(file, clip);
+  const r = await runProcessOnClip({ relayUrl: f.relay.url, name, clip: file, processor, args });
+  assert.equal(r.exitCode, 0, r.stderr);
+  return { r, file };
 }
 
 /** First pts of each kind, and the audio codec. */
@@ -36,10 +48,7 @@ const FRAME = 3000;
 
 for (const codec of ['aac', 'libopus'] as const) {
   test(`${codec} audio passes through bit-identical and in sync when the processor has no audio() hook`, async () => {
-    const clip = path.join(f.dir, `pass-${codec}.ts`);
-    await makeClip(clip, { width: 160, height: 120, rate: 30, seconds: 3, audioCodec: codec });
-    const r = await runProcessOnClip({ relayUrl: f.relay.url, name: `pass-${codec}`, clip, processor: 'invert', args: ['--verbose'] });
-    assert.equal(r.exitCode, 0, r.stderr);
+    const { r, file: clip } = await run(`pass-${codec}`, { width: 160, height: 120, rate: 30, seconds: 3, audioCodec: codec }, 'invert', ['--verbose']);
     assert.match(r.stderr, /input audio passed through/);
     // The video children's arguments are logged, and no audio ffmpeg ran: neither a decoder nor an encoder of audio.
     assert.match(r.stderr, /ffmpeg started[^\n]*libx264/);
@@ -56,10 +65,7 @@ for (const codec of ['aac', 'libopus'] as const) {
 }
 
 test('audio-only input passes through as it came', async () => {
-  const clip = path.join(f.dir, 'audio-only.ts');
-  await makeClip(clip, { seconds: 4, noVideo: true });
-  const r = await runProcessOnClip({ relayUrl: f.relay.url, name: 'pass-aonly', clip, processor: 'passthrough' });
-  assert.equal(r.exitCode, 0, r.stderr);
+  const { r, file: clip } = await run('pass-aonly', { seconds: 4, noVideo: true }, 'passthrough');
   const p = await probe(r.output);
   assert.deepEqual(p.streams.map((s) => s.codec_type), ['audio']);
   // Segments are cut by time and stream as the audio comes, not only at the end.
@@ -69,26 +75,15 @@ test('audio-only input passes through as it came', async () => {
 });
 
 test('a processor with an audio() hook still has its audio re-encoded, and its changes are heard', async () => {
-  const clip = path.join(f.dir, 'gain.ts');
-  await makeClip(clip, { width: 160, height: 120, rate: 30, seconds: 3 });
-  const r = await runProcessOnClip({ relayUrl: f.relay.url, name: 'pass-gain', clip, processor: 'audio-gain', args: ['--params', '{"gain":0.25}'] });
-  assert.equal(r.exitCode, 0, r.stderr);
+  const { r, file: clip } = await run('pass-gain', { width: 160, height: 120, rate: 30, seconds: 3 }, 'audio-gain', ['--params', '{"gain":0.25}']);
   assert.doesNotMatch(r.stderr, /passed through/);
-  const volume = async (ts: Uint8Array | string) => {
-    const input = typeof ts === 'string' ? ['-i', ts] : ['-f', 'mpegts', '-i', 'pipe:0'];
-    const out = await execa('ffmpeg', ['-hide_banner', ...input, '-map', '0:a:0', '-af', 'volumedetect', '-f', 'null', '-'], { input: typeof ts === 'string' ? undefined : Buffer.from(ts), reject: false });
-    return Number(/mean_volume: (-?[\d.]+) dB/.exec(String(out.stderr))![1]);
-  };
-  const [vin, vout] = await Promise.all([volume(clip), volume(r.output)]);
+  const [vin, vout] = await Promise.all([meanVolume(clip), meanVolume(r.output)]);
   // A quarter of the amplitude is 12 dB down.
   assert.ok(Math.abs(vin - vout - 12) < 1.5, `mean volume in ${vin} dB, out ${vout} dB`);
 });
 
 test('--audio-codec other than the input\'s re-encodes audio that could pass through', async () => {
-  const clip = path.join(f.dir, 'encode.ts');
-  await makeClip(clip, { width: 160, height: 120, rate: 30, seconds: 2 });
-  const r = await runProcessOnClip({ relayUrl: f.relay.url, name: 'pass-enc', clip, processor: 'passthrough', args: ['--audio-codec', 'opus'] });
-  assert.equal(r.exitCode, 0, r.stderr);
+  const { r } = await run('pass-enc', { width: 160, height: 120, rate: 30, seconds: 2 }, 'passthrough', ['--audio-codec', 'opus']);
   assert.doesNotMatch(r.stderr, /passed through/);
   assert.equal((await firstPts(r.output)).codec, 'opus');
 });

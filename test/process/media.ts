@@ -111,6 +111,11 @@ export interface FrameMeans {
   b: number;
 }
 
+/** ffmpeg/ffprobe input arguments and stdin for MPEG-TS bytes or a file. */
+export function tsInput(ts: Uint8Array | string): { args: string[]; input?: Buffer } {
+  return typeof ts === 'string' ? { args: ['-i', ts] } : { args: ['-f', 'mpegts', '-i', 'pipe:0'], input: Buffer.from(ts) };
+}
+
 /** Decodes MPEG-TS bytes to rgb24 and returns each frame's mean R, G, B. */
 export async function frameMeans(ts: Uint8Array | string, width: number, height: number): Promise<FrameMeans[]> {
   const input = typeof ts === 'string' ? ['-i', ts] : ['-f', 'mpegts', '-i', 'pipe:0'];

@@ -2,22 +2,7 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { Subscriber } from '../../src/trickle/subscriber.js';
-import { api, serveWithInput, type ServedInput } from './serve-child.js';
-
-/** The first complete segment of `url`. */
-async function firstSegment(url: string): Promise<Buffer> {
-  const sub = new Subscriber({ url, start: 0, waitForChannel: true });
-  try {
-    const seg = await sub.next();
-    if (!seg) throw new Error(`${url} ended`);
-    const chunks: Buffer[] = [];
-    for await (const c of seg.body) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  } finally {
-    await sub.close();
-  }
-}
+import { api, nextSegment, serveWithInput, type ServedInput } from './serve-child.js';
 
 /** x264 writes its settings into the first keyframe (an SEI), threads among them. */
 const x264Threads = (ts: Buffer) => /x264 .* threads=(\d+)/.exec(ts.toString('latin1'))?.[1];
@@ -33,7 +18,7 @@ for (const [capacity, args] of [[2, []], [1, ['--threads', '1']]] as const) {
 
     it(`encodes each stream with ${expected} x264 thread(s)`, async () => {
       const out = served.ch('out-t');
-      const segment = firstSegment(out);
+      const segment = nextSegment(out, 0);
       const r = await api(served.serve.url, '/stream/start', { headers: { 'x-stream-id': 't' }, body: { gateway_request_id: 't', subscribe_url: served.ch('in'), publish_url: out } });
       assert.equal(r.status, 200, r.text);
       try {
