@@ -168,7 +168,8 @@ export class Encoder {
     if (!this.hasVideo) return this.out.push(bytes);
     const held = this.heldAudio;
     held.push({ pts: p.pts, bytes });
-    while (held.length > MAX_HELD_AUDIO_PACKETS || p.pts - held[0].pts > MAX_HELD_AUDIO_TICKS) {
+    // Either way: a pts that rewound (a restarted publisher, a 33-bit wrap) must not strand what is held.
+    while (held.length > MAX_HELD_AUDIO_PACKETS || Math.abs(p.pts - held[0].pts) > MAX_HELD_AUDIO_TICKS) {
       const oldest = held.shift()!;
       // Nothing may go before the first keyframe's PAT/PMT.
       if (this.videoMuxed) await this.out.push(oldest.bytes);
