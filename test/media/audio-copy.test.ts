@@ -42,6 +42,9 @@ describe('copied audio in the Encoder', () => {
         apts += AAC_TICKS;
       }
       await encoder.writeVideo(frame(n * FRAME_TICKS));
+      // In step with the encoder, as a live stream is: written faster than x264 encodes, video would
+      // fall seconds behind and the bound would rightly let audio go ahead.
+      await until(`video frame ${n} muxed`, () => (out.pes.filter((p) => p.stream.kind === 'video').length > n ? true : undefined), 30_000, 5);
     }
     await encoder.end();
     await out.done;
