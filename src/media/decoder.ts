@@ -5,6 +5,7 @@
 // goes to its kind's decoder track (decoder-track.ts) the moment it is complete; frames come back
 // through one small queue, video in pooled buffers the caller hands back with release().
 import { TrickleError } from '../errors.js';
+import type { CopiedAudioPacket } from './audio-copy.js';
 import { rateLimited, silentLogger, type Logger } from '../logger.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { DecoderTrack, type TrackKind } from './decoder-track.js';
@@ -16,7 +17,7 @@ import type { NutStream } from './nut/headers.js';
 import { describeStreams, type DecodedStreams } from './nut-frames.js';
 import { RestartBudget } from './restart-budget.js';
 import { TsDemuxer, type TsDemuxEvent, type TsProgram } from './ts/demuxer.js';
-import { NUT_VIDEO_FOURCC } from './ts/stream-types.js';
+import { NUT_VIDEO_FOURCC, type EsCodec } from './ts/stream-types.js';
 import { mediaSettings } from './settings-check.js';
 import type { MediaSettings } from './settings.js';
 
@@ -32,6 +33,13 @@ export interface DecoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
   /** Decode audio too (default true). */
   audio?: boolean;
+  /**
+   * Audio of these codecs is not decoded: each PES goes to `packet` as it came (resolving
+   * when there is room for more). The audio ffmpeg starts only for audio of another codec.
+   */
+  copyAudio?: { codecs: readonly EsCodec[]; packet(p: CopiedAudioPacket): Promise<void> };
+  /** Each program map the input announces, before any PES that follows it. */
+  onProgram?(program: TsProgram): void;
   /** Decoded video over a unix socket read in place (default: everywhere but Windows), else over stdout. */
   videoOverSocket?: boolean;
   /** How often its children may die and be replaced: the stream's budget, shared with its encoder (default: its own, 3 in 120 s). */
@@ -58,7 +66,10 @@ export class Decoder {
   private announce!: (s: DecodedStreams | undefined) => void;
   private readonly demuxer = new TsDemuxer();
   private readonly video: DecoderTrack;
-  private readonly audio?: DecoderTrack;
+  private audio?: DecoderTrack;
+  private readonly makeAudioTrack?: () => DecoderTrack;
+  private readonly copyAudio?: DecoderOptions['copyAudio'];
+  private readonly onProgram?: DecoderOptions['onProgram'];
   private readonly queue = new BoundedQueue<Frame>(QUEUE_FRAMES);
   private readonly limiter: FramerateLimiter;
   private readonly pool = new FramePool();
@@ -97,7 +108,13 @@ export class Decoder {
       dropped: () => void this.droppedByRestart++,
     });
     this.video = new DecoderTrack('video', host('video'));
-    if (opts.audio !== false) this.audio = new DecoderTrack('audio', host('audio'));
+    this.onProgram = opts.onProgram;
+    if (opts.audio !== false) {
+      this.makeAudioTrack = () => (this.audio ??= new DecoderTrack('audio', host('audio')));
+      this.copyAudio = opts.copyAudio?.codecs.length ? opts.copyAudio : undefined;
+      // Started ahead (its ffmpeg start-up overlapping the wait for input) unless audio is likely copied.
+      if (!this.copyAudio) this.makeAudioTrack();
+    }
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
   }
 
@@ -111,9 +128,9 @@ export class Decoder {
     return this.demuxer.program;
   }
 
-  /** True when the input has an audio stream that is being decoded. */
+  /** True when the input has an audio stream that is being decoded or copied. */
   get hasAudio(): boolean {
-    return this.audio !== undefined && this.demuxer.program?.audio !== undefined;
+    return this.makeAudioTrack !== undefined && this.demuxer.program?.audio !== undefined;
   }
 
   /**
@@ -159,6 +176,7 @@ export class Decoder {
       if (this.failure) throw this.failure;
       // Streams are taken from each PES, so a new map applies from its first packet on.
       if (e.type === 'program') {
+        this.onProgram?.(e.program);
         if (!e.program.audio) this.audio?.dropSpare();
         continue;
       }
@@ -168,9 +186,10 @@ export class Decoder {
           if (pes.damaged) this.warn('warn', 'video-damaged', 'input video packets missing (continuity gap); the frame may show errors');
           await this.video.feed(pes);
         } else this.warn('warn', 'video-codec', `input video codec ${pes.stream.codec} (stream type 0x${pes.stream.streamType.toString(16)}) is not supported, video skipped`);
-      } else if (pes.stream.kind === 'audio' && this.audio) {
-        if (pes.pts !== undefined) await this.audio.feed(pes);
-        else this.warn('warn', 'audio-no-pts', 'input audio PES without pts dropped');
+      } else if (pes.stream.kind === 'audio' && this.makeAudioTrack) {
+        if (pes.pts === undefined) this.warn('warn', 'audio-no-pts', 'input audio PES without pts dropped');
+        else if (this.copyAudio?.codecs.includes(pes.stream.codec)) await this.copyAudio.packet({ stream: pes.stream, streamId: pes.streamId, pts: pes.pts, dts: pes.dts, data: pes.data });
+        else await this.makeAudioTrack().feed(pes);
       }
     }
     if (!this.demuxer.program && this.inputBytes > NO_PROGRAM_LIMIT) {
@@ -178,12 +197,19 @@ export class Decoder {
     }
   }
 
+  /** True when the input's current audio stream is copied rather than decoded. */
+  private get copiesAudio(): boolean {
+    const audio = this.demuxer.program?.audio;
+    return audio !== undefined && this.copyAudio?.codecs.includes(audio.codec) === true;
+  }
+
   private tracks(): DecoderTrack[] {
     return this.audio ? [this.video, this.audio] : [this.video];
   }
 
   private announceIfKnown(): void {
-    if (this.video.output && (this.audio?.output || !this.hasAudio)) this.announceNow();
+    // Copied audio has no decoded stream to wait for.
+    if (this.video.output && (this.audio?.output || !this.hasAudio || this.copiesAudio)) this.announceNow();
   }
 
   private announceNow(): void {

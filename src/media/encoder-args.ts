@@ -6,6 +6,8 @@
 //                                          (fps probing, 1/90000 time base) before encoding the first one
 //   -c:v libx264 -preset P -tune zerolatency -bf 0 -pix_fmt yuv420p
 //                                          low-latency H.264 without B-frames (pts == dts), player-safe chroma
+//   -threads N (libx264, media.threads)    x264's (sliced, with zerolatency) threads; without it x264 takes one
+//                                          per core, so N streams on a machine would run N x cores threads
 //   -c:v h264_nvenc -preset pN -tune ull -zerolatency 1 -rc-lookahead 0 -g 1000000000 -r 30
 //                                          the same on NVENC: x264's preset mapped onto p1..p7, only forced
 //                                          keyframes, and a nominal 30 fps for its level and rate control
@@ -59,7 +61,8 @@ function codec(media: MediaSettings): string[] {
   if (isNvenc(media)) {
     return ['-c:v', 'h264_nvenc', '-preset', NVENC_PRESET[media.preset], '-tune', 'ull', '-zerolatency', '1', '-bf', '0', '-rc-lookahead', '0', '-g', '1000000000', '-r', '30'];
   }
-  return ['-c:v', 'libx264', '-preset', media.preset, '-tune', 'zerolatency', '-bf', '0', '-x264-params', 'keyint=infinite:scenecut=0:fps=30'];
+  const threads = media.threads === 'auto' ? [] : ['-threads', media.threads];
+  return ['-c:v', 'libx264', '-preset', media.preset, '-tune', 'zerolatency', '-bf', '0', ...threads, '-x264-params', 'keyint=infinite:scenecut=0:fps=30'];
 }
 
 function rateControl(media: MediaSettings): string[] {
@@ -84,7 +87,12 @@ function videoEncoding(media: MediaSettings, oddSize: boolean): string[] {
 
 /** The codec of the audio stream written (the muxer declares it in the PMT). */
 export function outputAudioCodec(media: MediaSettings): 'aac' | 'opus' {
-  return media.audioCodec;
+  return media.audioCodec ?? 'aac';
+}
+
+/** x264 threads for one of `streams` streams on `cores` cores: the cores shared out evenly, at least one each. */
+export function threadsPerStream(cores: number, streams: number): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, streams)));
 }
 
 /** The channel count is the input's (so a child can start before the first audio frame says it). */

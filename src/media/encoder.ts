@@ -9,6 +9,7 @@
 // A frame whose size differs from the running child's restarts the child (NUT fixes the size
 // per stream): the old one is drained first, output() continues with the new one's bytes.
 import { TrickleError } from '../errors.js';
+import type { CopiedAudioPacket } from './audio-copy.js';
 import { rateLimited, silentLogger, type Logger } from '../logger.js';
 import { BoundedQueue } from './bounded-queue.js';
 import type { FfmpegLocation } from './ffmpeg.js';
@@ -17,7 +18,7 @@ import { EncoderTrack } from './encoder-track.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import type { NutMuxStream } from './nut/muxer.js';
 import { RestartBudget } from './restart-budget.js';
-import { TsMuxer } from './ts/muxer.js';
+import { TsMuxer, type CopiedAudioStream } from './ts/muxer.js';
 import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, outputAudioCodec, videoEncoderArgs, type EncoderAudio } from './encoder-args.js';
 import { mediaSettings } from './settings-check.js';
 import type { MediaSettings } from './settings.js';
@@ -29,6 +30,8 @@ export interface EncoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
   /** Audio stream to encode; null or omitted for video only. */
   audio?: EncoderAudio | null;
+  /** Audio will likely be copied (copyAudio()): no audio ffmpeg is started ahead of the first frame. */
+  audioCopied?: boolean;
   /** How often its children may die and be replaced: the stream's budget, shared with its decoder (default: its own, 3 in 120 s). */
   restarts?: RestartBudget;
   log?: Logger;
@@ -45,6 +48,13 @@ const AUDIO_REWIND_TICKS = 90_000;
 const MAX_AUDIO_BEFORE_VIDEO = 200;
 
 /**
+ * Copied audio waits until video has been muxed past its pts, but no longer than this span of
+ * audio (90 kHz) or this many packets: a video stall lets audio go out ahead, memory stays bounded.
+ */
+const MAX_HELD_AUDIO_TICKS = 2 * 90_000;
+const MAX_HELD_AUDIO_PACKETS = 256;
+
+/**
  * Encodes frames to MPEG-TS through two ffmpeg children, one for video and one for audio (each
  * restarted when its input changes in a way NUT cannot carry), muxed into one TS here.
  */
@@ -59,6 +69,11 @@ export class Encoder {
   private readonly audio: EncoderTrack<AudioStream>;
   /** Audio packets that came out before the first video keyframe (they go right after it). */
   private audioBeforeVideo: Uint8Array[] | null = [];
+  /** Copied audio packets (muxed) waiting for video to pass their pts, oldest first. */
+  private heldAudio: { pts: number; bytes: Uint8Array }[] = [];
+  private hasVideo = true;
+  /** Copied audio packets dropped: before the first video keyframe past the bound, or with no copied stream to go in. */
+  copiedAudioDropped = 0;
   private ending?: Promise<void>;
   private closed = false;
   private videoMuxed = false;
@@ -80,7 +95,7 @@ export class Encoder {
       spawn: (oddSize) => child('video encoder', videoEncoderArgs(media, oddSize)),
       ptsOffset: 0,
       header: (extradata) => this.ts.setVideoHeader(extradata),
-      packet: (p) => this.muxedVideo(this.ts.video(p)),
+      packet: (p) => this.muxedVideo(p.pts, this.ts.video(p)),
       failed,
       restarts,
     });
@@ -95,7 +110,7 @@ export class Encoder {
       restarts,
     });
     this.video.warm(false);
-    if (opts.audio) this.audio.warm(undefined);
+    if (opts.audio && !opts.audioCopied) this.audio.warm(undefined);
   }
 
   /** Video children started so far (1 + replacements: size changes, rewinds, children that died). */
@@ -118,6 +133,57 @@ export class Encoder {
     this.ts.dropAudio();
     void this.audio.dropSpare();
     return true;
+  }
+
+  /**
+   * The output's audio is `stream` copied (copyAudio() packets), not encoded here; false when
+   * it is too late for that (encoded audio or video already went out) or there is no audio.
+   */
+  copyAudio(stream: CopiedAudioStream): boolean {
+    if (!this.audioConfig || this.audio.stream || this.videoMuxed) return this.ts.copiesAudio;
+    this.ts.copyAudio(stream);
+    void this.audio.dropSpare();
+    return true;
+  }
+
+  /** The input has no video: audio goes out as it comes, the PSI with it (false when video already went out). */
+  withoutVideo(): boolean {
+    if (this.videoMuxed) return false;
+    this.hasVideo = false;
+    this.ts.dropVideo();
+    void this.video.dropSpare();
+    return true;
+  }
+
+  /**
+   * Muxes one copied audio PES; it goes out once video has been muxed past its pts (bounded,
+   * see MAX_HELD_AUDIO_*). Dropped when the output has no copied audio stream.
+   */
+  async writeAudioPacket(p: Pick<CopiedAudioPacket, 'pts' | 'dts' | 'streamId' | 'data'>): Promise<void> {
+    if (this.closed || this.ending || !this.ts.copiesAudio) {
+      this.copiedAudioDropped++;
+      return;
+    }
+    const bytes = this.ts.audioCopy(p, p.streamId);
+    if (!this.hasVideo) return this.out.push(bytes);
+    const held = this.heldAudio;
+    held.push({ pts: p.pts, bytes });
+    // Either way: a pts that rewound (a restarted publisher, a 33-bit wrap) must not strand what is held.
+    while (held.length > MAX_HELD_AUDIO_PACKETS || Math.abs(p.pts - held[0].pts) > MAX_HELD_AUDIO_TICKS) {
+      const oldest = held.shift()!;
+      // Nothing may go before the first keyframe's PAT/PMT.
+      if (this.videoMuxed) await this.out.push(oldest.bytes);
+      else this.copiedAudioDropped++;
+    }
+  }
+
+  /** Copied audio up to `pts` goes out (all of it when undefined). */
+  private async releaseAudio(pts = Infinity): Promise<void> {
+    const held = this.heldAudio;
+    let n = 0;
+    while (n < held.length && held[n].pts <= pts) n++;
+    if (n === 0) return;
+    for (const a of held.splice(0, n)) await this.out.push(a.bytes);
   }
 
   /** Queues one video frame; resolves when ffmpeg can take more. */
@@ -150,6 +216,10 @@ export class Encoder {
     this.assertOpen();
     const audio = this.audioConfig;
     if (!audio) return;
+    if (this.ts.copiesAudio) {
+      this.warn('warn', 'audio-copied', 'decoded audio frame dropped: the output copies the input\'s audio stream');
+      return;
+    }
     const track = this.audio;
     const channels = track.stream?.channels ?? audio.channels ?? frame.channels;
     const sampleRate = audio.sampleRate ?? 48_000;
@@ -188,16 +258,17 @@ export class Encoder {
     track.lastPts = pts;
   }
 
-  private async muxedVideo(bytes: Uint8Array): Promise<void> {
+  private async muxedVideo(pts: number, bytes: Uint8Array): Promise<void> {
     this.videoMuxed = true;
     await this.out.push(bytes);
     const held = this.audioBeforeVideo;
     this.audioBeforeVideo = null;
     for (const a of held ?? []) await this.out.push(a);
+    await this.releaseAudio(pts);
   }
 
   private async muxedAudio(bytes: Uint8Array): Promise<void> {
-    if (!this.audioBeforeVideo) return this.out.push(bytes);
+    if (!this.audioBeforeVideo || !this.hasVideo) return this.out.push(bytes);
     this.audioBeforeVideo.push(bytes);
     if (this.audioBeforeVideo.length > MAX_AUDIO_BEFORE_VIDEO) this.audioBeforeVideo.shift();
   }
@@ -210,6 +281,7 @@ export class Encoder {
         await Promise.all([this.video.dropSpare(), this.audio.dropSpare()]);
         // Audio with no video at all still comes out.
         for (const a of this.audioBeforeVideo ?? []) await this.out.push(a);
+        await this.releaseAudio();
         this.out.end();
       } catch (err) {
         this.out.end(err);

@@ -99,15 +99,26 @@ export const MEDIA_FIELDS = {
     flag: '--video-encoder', value: 'name', env: 'TRICKLE_VIDEO_ENCODER', config: 'videoEncoder',
     describe: 'libx264, h264_nvenc, or auto: NVENC where it encodes on this machine (default libx264)',
   },
+  threads: {
+    // 'auto' is resolved by the command (cores shared out over serve's capacity); unresolved it leaves ffmpeg's own choice.
+    type: 'string', default: 'auto', pattern: /^(auto|[1-9]\d*)$/, expect: 'auto or a whole number of at least 1',
+    flag: '--threads', value: 'n|auto', env: 'TRICKLE_THREADS', config: 'threads',
+    describe: 'x264 threads per stream (default auto: serve shares the cores out over --capacity, process leaves ffmpeg\'s choice)',
+  },
+  audioMode: {
+    type: 'string', choices: ['auto', 'passthrough', 'encode'], default: 'auto',
+    flag: '--audio', value: 'auto|passthrough|encode', env: 'TRICKLE_AUDIO', config: 'audio',
+    describe: 'passthrough: copy AAC/Opus audio as it comes (no audio() hook call); encode: always re-encode; auto: copy when the processor has no audio() hook and no other codec or bit rate is asked for (default auto)',
+  },
   audioCodec: {
-    type: 'string', choices: ['aac', 'opus'], default: 'aac',
+    type: 'string', choices: ['aac', 'opus'],
     flag: '--audio-codec', value: 'codec', env: 'TRICKLE_AUDIO_CODEC', config: 'audioCodec',
-    describe: 'output audio codec, aac or opus (default aac)',
+    describe: 'codec of re-encoded audio, aac or opus (default aac; a different codec than the input\'s means re-encoding)',
   },
   audioBitrate: {
     type: 'rate',
     flag: '--audio-bitrate', value: 'rate', env: 'TRICKLE_AUDIO_BITRATE', config: 'audioBitrate',
-    describe: 'output audio bit rate (default 128k for AAC, 96k for Opus)',
+    describe: 'bit rate of re-encoded audio (default 128k for AAC, 96k for Opus; setting it means re-encoding under --audio auto)',
   },
 } as const satisfies Record<string, MediaField>;
 

@@ -1,11 +1,14 @@
 // The ffmpeg side of one stream: a Decoder for the input bytes, an Encoder for the output, publishTs in between.
 import type { Logger } from '../logger.js';
+import { copiedAudioCodecs, type CopiedAudioPacket } from '../media/audio-copy.js';
 import { Decoder } from '../media/decoder.js';
 import { Encoder } from '../media/encoder.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
 import { RestartBudget, type ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
+import type { TsProgram } from '../media/ts/demuxer.js';
+import type { EsCodec } from '../media/ts/stream-types.js';
 import type { Publisher } from '../trickle/publisher.js';
 import { publishTs } from '../trickle/ts-publish.js';
 
@@ -13,6 +16,10 @@ export interface MediaStagesOptions {
   media: MediaSettings;
   ffmpeg?: FfmpegLocation;
   log: Logger;
+  /** The processor has an audio() hook (then audio is copied only under media.audioMode passthrough). */
+  audioHook: boolean;
+  /** One input audio packet went to the output as it came (audio passthrough). */
+  onAudioCopied?(): void;
   /** Kills both children (the hard end of a stop). */
   signal: AbortSignal;
   /** A child died and was replaced (at most 3 times in 120 s; past that the stream fails). */
@@ -21,7 +28,9 @@ export interface MediaStagesOptions {
 
 /**
  * Owns the decoder and the encoder. Both start at once, so every ffmpeg's start-up overlaps the
- * wait for input; the encoder drops its audio stream when the input's program map has none.
+ * wait for input; the encoder drops its audio stream when the input's program map has none, and
+ * its video stream when it has no video. Audio the settings let through unprocessed (audio-copy.ts)
+ * goes from the decoder's demuxer straight to the encoder's muxer, which holds it for the video.
  */
 export class MediaStages {
   private readonly decoder: Decoder;
@@ -30,13 +39,52 @@ export class MediaStages {
   private readonly budget: RestartBudget;
   private programSeen = false;
   private ended = false;
+  /** Input audio codecs passed through rather than re-encoded. */
+  private readonly copiedCodecs: EsCodec[];
+  /** The output copies the input's audio stream. */
+  private copying = false;
   audioDropped = 0;
 
   constructor(private readonly opts: MediaStagesOptions) {
     const { media, ffmpeg, log, signal } = opts;
     this.budget = new RestartBudget({ log, onRestart: opts.onRestart });
-    this.decoder = new Decoder({ ...media, ffmpeg, log, signal, restarts: this.budget });
-    this.encoder = new Encoder({ ...media, audio: {}, ffmpeg, log, signal, restarts: this.budget });
+    const codecs = (this.copiedCodecs = copiedAudioCodecs(media, opts.audioHook));
+    this.decoder = new Decoder({
+      ...media,
+      ffmpeg,
+      log,
+      signal,
+      restarts: this.budget,
+      copyAudio: { codecs, packet: (p) => this.copyAudio(p) },
+      onProgram: (p) => this.program(p),
+    });
+    this.encoder = new Encoder({ ...media, audio: {}, audioCopied: codecs.length > 0, ffmpeg, log, signal, restarts: this.budget });
+  }
+
+  /**
+   * The first program map says which streams the output has, and whether its audio is copied
+   * (decided before any output: the input's first audio PES may come after its first frames).
+   */
+  private program(program: TsProgram): void {
+    if (this.programSeen) return;
+    this.programSeen = true;
+    const audio = program.audio;
+    if (!audio) this.encoder.withoutAudio();
+    if (!program.video) this.encoder.withoutVideo();
+    if (audio && this.copiedCodecs.includes(audio.codec)) {
+      this.copying = this.encoder.copyAudio(audio);
+      if (this.copying) this.opts.log.info('input audio passed through, not re-encoded', { codec: audio.codec });
+    }
+  }
+
+  private async copyAudio(p: CopiedAudioPacket): Promise<void> {
+    // Audio that changed to a copied codec after the output's audio stream was set: it has nowhere to go.
+    if (!this.copying) {
+      this.audioDropped++;
+      return;
+    }
+    this.opts.onAudioCopied?.();
+    await this.encoder.writeAudioPacket(p);
   }
 
   /** Applies the settings a running stream can change (the table's live fields). */
@@ -59,12 +107,8 @@ export class MediaStages {
     return this.decoder.droppedByFramerate;
   }
 
-  async writeInput(chunk: Uint8Array): Promise<void> {
-    await this.decoder.write(chunk);
-    if (!this.programSeen && this.decoder.program) {
-      this.programSeen = true;
-      if (!this.decoder.hasAudio) this.encoder.withoutAudio();
-    }
+  writeInput(chunk: Uint8Array): Promise<void> {
+    return this.decoder.write(chunk);
   }
 
   endInput(): void {

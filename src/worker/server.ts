@@ -1,9 +1,11 @@
 // createWorker: the worker HTTP API behind `trickle serve` (routes, auth, readiness, streams).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { AddressInfo, Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { FieldError, TrickleError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { threadsPerStream } from '../media/encoder-args.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, ProcessorDefinition } from '../processor/types.js';
@@ -32,7 +34,7 @@ export interface WorkerOptions {
   log?: Logger;
   ffmpeg?: FfmpegLocation;
   device?: DeviceSpec;
-  /** Every stream's media settings (its params fill in size and frame-rate cap). */
+  /** Every stream's media settings (its params fill in size and frame-rate cap); threads auto: the cores shared out over `capacity`. */
   media?: Partial<MediaSettings>;
   /** Every stream's limits: frame timeout, hang limit, input timeout, largest frame (defaults for what is unset). */
   limits?: Partial<StreamLimits>;
@@ -91,6 +93,8 @@ async function defaultFactory(): Promise<PipelineFactory> {
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   const log = opts.log ?? silentLogger;
   const capacity = Math.max(1, Math.floor(opts.capacity ?? 1));
+  const threads = opts.media?.threads && opts.media.threads !== 'auto' ? opts.media.threads : String(threadsPerStream(availableParallelism(), capacity));
+  const media = { ...opts.media, threads };
   let processor: ProcessorDefinition | undefined = typeof opts.processor === 'function' ? undefined : opts.processor;
   let factory = opts.createPipeline;
   let streams: StreamManager;
@@ -103,7 +107,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     log,
     ffmpeg: opts.ffmpeg,
     device: opts.device,
-    media: opts.media,
+    media,
     limits: opts.limits,
     internal: opts.internal,
     onChange: () => state.emit(),
@@ -185,7 +189,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   })();
   loaded.then(
     () => {
-      log.info('worker ready', { status: 'IDLE', capacity });
+      log.info('worker ready', { status: 'IDLE', capacity, x264Threads: threads });
       state.setReady();
     },
     (err: unknown) => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { isTrickleError } from '../../src/errors.js';
-import { audioEncoderArgs, videoEncoderArgs } from '../../src/media/encoder-args.js';
+import { copiedAudioCodecs } from '../../src/media/audio-copy.js';
+import { audioEncoderArgs, threadsPerStream, videoEncoderArgs } from '../../src/media/encoder-args.js';
 import { mediaSettings } from '../../src/media/settings-check.js';
 import { chooseVideoEncoder } from '../../src/media/video-encoder.js';
 import { tempDir } from '../helpers/media-gen.js';
@@ -44,6 +45,25 @@ describe('encoder arguments', () => {
     const opus = audioEncoderArgs(mediaSettings({ audioCodec: 'opus' }));
     assert.deepEqual([after(opus, '-c:a'), after(opus, '-b:a'), after(opus, '-ar')], ['libopus', '96000', '48000']);
     assert.equal(after(audioEncoderArgs(mediaSettings({ audioCodec: 'opus', audioBitrate: '64k' })), '-b:a'), '64000');
+  });
+
+  it('give libx264 -threads N when set, nothing for auto (ffmpeg\'s own) or NVENC', () => {
+    assert.equal(after(videoEncoderArgs(mediaSettings({ threads: '3' })), '-threads'), '3');
+    assert.equal(after(videoEncoderArgs(mediaSettings()), '-threads'), undefined);
+    assert.equal(after(videoEncoderArgs(mediaSettings({ threads: '3', videoEncoder: 'h264_nvenc' })), '-threads'), undefined);
+    assert.deepEqual([threadsPerStream(16, 4), threadsPerStream(2, 10), threadsPerStream(8, 3), threadsPerStream(2, 1)], [4, 1, 2, 2]);
+  });
+});
+
+describe('audio passthrough rule', () => {
+  it('copies AAC and Opus without an audio() hook unless another codec or a bit rate is asked for', () => {
+    const rule = (raw: Record<string, unknown>, hook = false) => copiedAudioCodecs(mediaSettings(raw), hook);
+    assert.deepEqual(rule({}), ['aac', 'opus']);
+    assert.deepEqual(rule({}, true), []);
+    assert.deepEqual(rule({ audioCodec: 'opus' }), ['opus']);
+    assert.deepEqual(rule({ audioBitrate: '64k' }), []);
+    assert.deepEqual(rule({ audioMode: 'encode' }), []);
+    assert.deepEqual(rule({ audioMode: 'passthrough', audioCodec: 'opus', audioBitrate: '64k' }, true), ['aac', 'opus']);
   });
 });
 

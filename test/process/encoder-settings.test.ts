@@ -76,3 +76,10 @@ test('--video-encoder h264_nvenc where NVENC cannot encode exits 2 with a messag
   assert.equal(r.exitCode, 2, r.stderr);
   assert.match(r.stderr, /--video-encoder h264_nvenc cannot encode on this machine/);
 });
+
+test('--threads reaches x264: its settings in the output say so', async () => {
+  // x264 takes at most 2 threads at 160x120 whatever it is told, so 1 is what tells the setting apart.
+  const { run } = await encoded('threads', ['--threads', '1', '--verbose']);
+  assert.match(run.stderr, /ffmpeg started[^\n]*libx264[^\n]*-threads 1/);
+  assert.equal(/x264 .* threads=(\d+)/.exec(run.output.toString('latin1'))?.[1], '1');
+});

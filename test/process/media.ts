@@ -16,6 +16,10 @@ export interface TestClip {
   seconds?: number;
   /** Audio channels (0 for none; default 2). */
   channels?: number;
+  /** Audio codec (default aac). */
+  audioCodec?: 'aac' | 'libopus';
+  /** No video stream (an audio-only clip). */
+  noVideo?: boolean;
   /** Drop frames irregularly so the clip has a variable frame rate. */
   vfr?: boolean;
   /** A flat colour instead of testsrc2 (e.g. 'gray'). */
@@ -33,17 +37,18 @@ export async function scratch(): Promise<{ dir: string; cleanup: () => Promise<v
 export async function makeClip(file: string, clip: TestClip = {}): Promise<void> {
   const w = clip.width ?? 160, h = clip.height ?? 120, r = clip.rate ?? 30, s = clip.seconds ?? 3, ch = clip.channels ?? 2;
   const video = clip.color ? `color=c=${clip.color}:size=${w}x${h}:rate=${r}` : `testsrc2=size=${w}x${h}:rate=${r}`;
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `${video}:duration=${s}`];
+  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
+  if (!clip.noVideo) args.push('-f', 'lavfi', '-i', `${video}:duration=${s}`);
   if (ch > 0) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${s}`);
   const filters: string[] = [];
   if (clip.vfr) filters.push(`select='not(eq(mod(n\\,7)\\,3))*not(eq(mod(n\\,11)\\,5))'`);
   if (filters.length) args.push('-vf', filters.join(','), '-fps_mode', 'vfr');
   if (ch > 0) {
     const layout = ch === 1 ? 'mono' : ch === 2 ? 'stereo' : ch === 6 ? '5.1' : `${ch}c`;
-    args.push('-af', `aformat=channel_layouts=${layout}`, '-c:a', 'aac', '-b:a', '64k');
+    args.push('-af', `aformat=channel_layouts=${layout}`, '-c:a', clip.audioCodec ?? 'aac', '-b:a', '64k');
   }
   const gop = Math.round((clip.gop ?? 1) * r);
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-g', String(gop), '-keyint_min', String(gop), '-pix_fmt', 'yuv420p');
+  if (!clip.noVideo) args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-g', String(gop), '-keyint_min', String(gop), '-pix_fmt', 'yuv420p');
   args.push('-f', 'mpegts', file);
   await execa('ffmpeg', args);
 }
@@ -104,6 +109,11 @@ export interface FrameMeans {
   r: number;
   g: number;
   b: number;
+}
+
+/** ffmpeg/ffprobe input arguments and stdin for MPEG-TS bytes or a file. */
+export function tsInput(ts: Uint8Array | string): { args: string[]; input?: Buffer } {
+  return typeof ts === 'string' ? { args: ['-i', ts] } : { args: ['-f', 'mpegts', '-i', 'pipe:0'], input: Buffer.from(ts) };
 }
 
 /** Decodes MPEG-TS bytes to rgb24 and returns each frame's mean R, G, B. */

@@ -44,7 +44,8 @@ function runWithKills(name: string, file: string, kills: ChildKind[]): Promise<P
     name,
     clip: file,
     processor: 'passthrough',
-    args: ['--gop', '1'],
+    // Audio children run only when audio is re-encoded; video children are killed under passthrough audio.
+    args: ['--gop', '1', ...(kills.some((k) => k.startsWith('audio')) ? ['--audio', 'encode'] : [])],
     withEvents: true,
     timeoutMs: 180_000,
     during: async ({ out, pid }) => {

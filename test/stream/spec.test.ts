@@ -25,7 +25,8 @@ describe('media settings', () => {
     const settings = mediaSettings({});
     for (const [name, f] of mediaFields()) assert.equal(settings[name], f.default, name);
     assert.deepEqual([settings.width, settings.maxFramerate, settings.gop, settings.preset], [undefined, undefined, 2, 'superfast']);
-    assert.deepEqual([settings.videoEncoder, settings.audioCodec, settings.crf, settings.bitrate, settings.audioBitrate], ['libx264', 'aac', undefined, undefined, undefined]);
+    assert.deepEqual([settings.videoEncoder, settings.audioCodec, settings.crf, settings.bitrate, settings.audioBitrate], ['libx264', undefined, undefined, undefined, undefined]);
+    assert.deepEqual([settings.threads, settings.audioMode], ['auto', 'auto']);
   });
 
   it('refuse each bad value naming the media field, never a flag', () => {
@@ -42,6 +43,8 @@ describe('media settings', () => {
       [{ audioBitrate: 0 }, 'media.audioBitrate', /must be a bit rate/],
       [{ audioCodec: 'mp3' }, 'media.audioCodec', /^media\.audioCodec must be one of aac, opus, got "mp3"$/],
       [{ videoEncoder: 'x265' }, 'media.videoEncoder', /must be one of auto, libx264, h264_nvenc/],
+      [{ threads: '0' }, 'media.threads', /^media\.threads must be auto or a whole number of at least 1, got "0"$/],
+      [{ audioMode: 'copy' }, 'media.audioMode', /must be one of auto, passthrough, encode/],
     ];
     for (const [raw, field, message] of bad) {
       const err = fieldError(() => mediaSettings(raw), 'TRICKLE_USAGE', [field]);

@@ -1,6 +1,7 @@
 // Test helpers: `trickle serve` as a child process (alone, or with a relay and a live input), and JSON calls against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Relay } from '../../src/relay/index.js';
+import { Subscriber } from '../../src/trickle/subscriber.js';
 import { BIN, spawnCli } from '../helpers/cli.js';
 import { makeTs, tempDir } from '../helpers/media-gen.js';
 import { startRelay } from '../helpers/relay.js';
@@ -134,4 +135,18 @@ export async function serveWithInput(args: string[], opts: { env?: NodeJS.Proces
       await tmp.cleanup();
     },
   };
+}
+
+/** Reads the next complete segment of `url` (start -1: one that begins after this call; 0: the channel's first). */
+export async function nextSegment(url: string, start = -1): Promise<Buffer> {
+  const sub = new Subscriber({ url, start, waitForChannel: true });
+  try {
+    const seg = await sub.next();
+    if (!seg) throw new Error(`${url} ended`);
+    const chunks: Buffer[] = [];
+    for await (const c of seg.body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  } finally {
+    await sub.close();
+  }
 }

@@ -8,26 +8,12 @@ import { spawnCli } from '../helpers/cli.js';
 import { startRelay } from '../helpers/relay.js';
 import { makeTs, tempDir } from '../helpers/media-gen.js';
 import { average, frameMeans } from '../process/media.js';
-import { api, spawnServe, waitForHealth, type ServeChild } from './serve-child.js';
+import { api, nextSegment, spawnServe, waitForHealth, type ServeChild } from './serve-child.js';
 import { until as poll } from '../helpers/until.js';
 
 interface Envelope {
   event: { type: string; [k: string]: unknown };
   queue_event_type: string;
-}
-
-/** Reads the next complete segment of `url` (start -1: one that begins after this call). */
-async function nextSegment(url: string, start = -1): Promise<Buffer> {
-  const sub = new Subscriber({ url, start, waitForChannel: true });
-  try {
-    const seg = await sub.next();
-    if (!seg) throw new Error(`${url} ended`);
-    const chunks: Buffer[] = [];
-    for await (const c of seg.body) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  } finally {
-    await sub.close();
-  }
 }
 
 /** R minus G of a segment's decoded frames (gray input: ≈ 0 untinted, ≈ intensity·255 tinted). */

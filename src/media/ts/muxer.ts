@@ -7,6 +7,10 @@
 //   - H.264 with an access unit delimiter first and SPS/PPS before every IDR (the encoder keeps
 //     them in its global header), PCR (= dts) on every video PES, random_access on keyframes;
 //   - AAC as ADTS (headers built from the AudioSpecificConfig), Opus with its TS control headers;
+//   - or the input's audio copied: each PES payload as it came, under the input's stream type,
+//     descriptors and stream id;
+//   - without video (an audio-only stream): PAT and PMT before the first audio packet and then
+//     every second, PCR on the audio PES;
 //   - every PES with its length set when it fits, so readers can tell where it ends.
 // PIDs and stream ids are ffmpeg's defaults.
 import { nalUnits } from './nal.js';
@@ -29,6 +33,15 @@ export interface TsMuxAudio {
   codec: 'aac' | 'opus';
 }
 
+/** An input audio stream whose PES payloads are copied as they are. */
+export interface CopiedAudioStream {
+  streamType: number;
+  descriptors: Uint8Array;
+}
+
+/** PSI repeated this often (90 kHz) when no video keyframe carries it. */
+const AUDIO_ONLY_PSI_TICKS = 90_000;
+
 export interface MuxPacket {
   /** 90 kHz. */
   pts: number;
@@ -50,12 +63,32 @@ export class TsMuxer {
   private adts?: AdtsConfig;
   /** Of the audio stream, once known (the Opus descriptor says it; 2 until then). */
   private channels = 2;
+  private copied?: CopiedAudioStream;
+  private hasVideo = true;
+  /** Audio-only: pts of the audio packet the last PSI went before. */
+  private psiPts?: number;
 
   constructor(private audio?: TsMuxAudio) {}
 
   /** No audio stream after all (before the first PMT went out). */
   dropAudio(): void {
     this.audio = undefined;
+    this.copied = undefined;
+  }
+
+  /** No video stream: PSI goes out with the audio (before the first PMT went out). */
+  dropVideo(): void {
+    this.hasVideo = false;
+  }
+
+  /** The audio stream is `stream`, copied (audioCopy() from now on, and the PMT says so). */
+  copyAudio(stream: CopiedAudioStream): void {
+    this.copied = stream;
+  }
+
+  /** True when audio is copied rather than encoded here. */
+  get copiesAudio(): boolean {
+    return this.copied !== undefined;
   }
 
   /** The audio stream's channel count (goes into the next PMT for Opus, and AAC headers without a config). */
@@ -90,22 +123,36 @@ export class TsMuxer {
   /** Transport packets for one audio packet (one AAC frame or Opus packet). */
   audioPacket(p: MuxPacket): Uint8Array {
     const a = this.audio;
-    if (!a) throw new RangeError('this muxer has no audio stream');
+    if (!a || this.copied) throw new RangeError('this muxer has no encoded audio stream');
     if (a.codec === 'aac' && !this.adts) throw new RangeError('AAC packet before the audio stream was described');
     const payload = a.codec === 'aac' ? withAdts(p.data, this.adts!) : withOpusControlHeader(p.data);
-    const pes = pesPackets({ pid: AUDIO_PID, streamId: a.codec === 'aac' ? STREAM_ID_AUDIO : STREAM_ID_PRIVATE, pts: p.pts }, payload, this.cc.audio);
+    return this.audioPes(p, a.codec === 'aac' ? STREAM_ID_AUDIO : STREAM_ID_PRIVATE, payload);
+  }
+
+  /** Transport packets for one copied audio PES: its payload as it came, under its stream id. */
+  audioCopy(p: MuxPacket, streamId: number): Uint8Array {
+    if (!this.copied) throw new RangeError('this muxer copies no audio stream');
+    return this.audioPes(p, streamId, p.data);
+  }
+
+  private audioPes(p: MuxPacket, streamId: number, payload: Uint8Array): Uint8Array {
+    const pes = pesPackets({ pid: AUDIO_PID, streamId, pts: p.pts, dts: p.dts, pcr: this.hasVideo ? undefined : (p.dts ?? p.pts) * 300 }, payload, this.cc.audio);
     this.cc.audio = pes.cc;
-    return pes.packets;
+    if (this.hasVideo || (this.psiPts !== undefined && p.pts >= this.psiPts && p.pts - this.psiPts < AUDIO_ONLY_PSI_TICKS)) return pes.packets;
+    this.psiPts = p.pts;
+    return concat([this.psi(), pes.packets]);
   }
 
   private psi(): Uint8Array {
-    const streams: { pid: number; streamType: number; descriptors: Uint8Array }[] = [{ pid: VIDEO_PID, streamType: STREAM_TYPE.h264, descriptors: new Uint8Array(0) }];
+    const streams: { pid: number; streamType: number; descriptors: Uint8Array }[] = [];
+    if (this.hasVideo) streams.push({ pid: VIDEO_PID, streamType: STREAM_TYPE.h264, descriptors: new Uint8Array(0) });
     const a = this.audio;
-    if (a?.codec === 'aac') streams.push({ pid: AUDIO_PID, streamType: STREAM_TYPE.aac, descriptors: new Uint8Array(0) });
+    if (this.copied) streams.push({ pid: AUDIO_PID, streamType: this.copied.streamType, descriptors: this.copied.descriptors });
+    else if (a?.codec === 'aac') streams.push({ pid: AUDIO_PID, streamType: STREAM_TYPE.aac, descriptors: new Uint8Array(0) });
     // Opus: registration 'Opus' + DVB extension descriptor (0x80) with the channel config code.
-    if (a?.codec === 'opus') streams.push({ pid: AUDIO_PID, streamType: STREAM_TYPE.privateData, descriptors: Uint8Array.of(0x05, 4, 0x4f, 0x70, 0x75, 0x73, 0x7f, 2, 0x80, this.channels) });
+    else if (a?.codec === 'opus') streams.push({ pid: AUDIO_PID, streamType: STREAM_TYPE.privateData, descriptors: Uint8Array.of(0x05, 4, 0x4f, 0x70, 0x75, 0x73, 0x7f, 2, 0x80, this.channels) });
     const pat = patPacket(PMT_PID, PROGRAM, this.cc.pat++);
-    const pmt = pmtPacket(PMT_PID, { programNumber: PROGRAM, pcrPid: VIDEO_PID, streams }, this.cc.pmt++);
+    const pmt = pmtPacket(PMT_PID, { programNumber: PROGRAM, pcrPid: this.hasVideo ? VIDEO_PID : AUDIO_PID, streams }, this.cc.pmt++);
     return concat([pat, pmt]);
   }
 }
