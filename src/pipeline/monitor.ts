@@ -54,8 +54,8 @@ export function statusEvent(s: MonitorSnapshot, now = Date.now()): Record<string
   return {
     pipeline: s.pipeline,
     start_time: s.stats.startedAt,
-    state: s.stats.state === 'running' ? 'ONLINE' : s.stats.state === 'error' ? 'ERROR' : s.stats.state.toUpperCase(),
-    last_state_update_time: now,
+    state: s.stats.health,
+    last_state_update_time: s.stats.healthSince,
     input_status: { last_input_time: s.lastInputAt ?? null, fps: s.stats.inputFps },
     inference_status: {
       last_output_time: s.lastOutputAt ?? null,
@@ -69,10 +69,18 @@ export function statusEvent(s: MonitorSnapshot, now = Date.now()): Record<string
       last_restart_logs: s.lastRestartLogs ?? null,
       restart_count: s.stats.restarts,
     },
-    frames: { in: s.stats.framesIn, out: s.stats.framesOut, dropped: s.stats.framesDropped, errored: s.stats.framesErrored },
+    frames: { in: s.stats.framesIn, out: s.stats.framesOut, processed: s.stats.framesProcessed, dropped: s.stats.framesDropped, errored: s.stats.framesErrored },
     latency_ms: s.stats.latencyMs,
+    /** p50/p95 ms per stage: queue (decoder to processor), processor, encode, publish (to the relay), total. */
+    stage_latency_ms: stageLatency(s.stats),
     last_status_timestamp: now,
   };
+}
+
+/** The stages an operator reads, each as {p50, p95} in ms (decode is inside ffmpeg's pipe and not split out). */
+export function stageLatency(stats: PipelineStats): Record<string, { p50: number; p95: number }> {
+  const { queue, processor, encode, publish, total } = stats.stages;
+  return { queue, processor, encode, publish, total };
 }
 
 /** Owns the two timers; start() sends the first heartbeat and status at once. */
@@ -89,6 +97,11 @@ export class StreamMonitor {
     status();
     this.timers.push(setInterval(beat, this.options.heartbeatMs ?? 10_000), setInterval(status, this.options.statusMs ?? 10_000));
     for (const t of this.timers) t.unref();
+  }
+
+  /** One last status event (the stream is ending: OFFLINE, or ERROR when it failed). */
+  final(): void {
+    this.options.emit('status', statusEvent(this.options.snapshot()));
   }
 
   /** Idempotent. */
