@@ -71,16 +71,10 @@ export function statusEvent(s: MonitorSnapshot, now = Date.now()): Record<string
     },
     frames: { in: s.stats.framesIn, out: s.stats.framesOut, processed: s.stats.framesProcessed, dropped: s.stats.framesDropped, errored: s.stats.framesErrored },
     latency_ms: s.stats.latencyMs,
-    /** p50/p95 ms per stage: queue (decoder to processor), processor, encode, publish (to the relay), total. */
-    stage_latency_ms: stageLatency(s.stats),
+    // p50/p95 ms per stage: decode (arrival to decoder out), queue, processor, encode, publish (to the relay), total.
+    stage_latency_ms: s.stats.stages,
     last_status_timestamp: now,
   };
-}
-
-/** The stages an operator reads, each as {p50, p95} in ms (decode is inside ffmpeg's pipe and not split out). */
-export function stageLatency(stats: PipelineStats): Record<string, { p50: number; p95: number }> {
-  const { queue, processor, encode, publish, total } = stats.stages;
-  return { queue, processor, encode, publish, total };
 }
 
 /** Owns the two timers; start() sends the first heartbeat and status at once. */

@@ -7,6 +7,7 @@ import type { ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import { mediaFromParams, mediaSettings, setFields } from '../media/settings-check.js';
 import { loadingFrame, type LoadingMode } from '../image/loading-overlay.js';
+import { TsPtsSniffer } from '../media/ts/pts-sniffer.js';
 import { checkParamsShape } from '../processor/params-shape.js';
 import type { Params } from '../processor/types.js';
 import { checkFrameSize, checkLimits, checkParamsFrameSize, type StreamLimits } from '../stream/limits.js';
@@ -62,6 +63,8 @@ class StreamPipeline implements Pipeline {
   private readonly loadingMode: LoadingMode;
   /** Frames the processor returned (not passed around it), and their rate. */
   private readonly fpsProcessed = new FpsMeter();
+  /** Video frames as they arrive from the relay (before the decoder, which a slow processor holds back). */
+  private readonly fpsArriving = new FpsMeter();
   /** Video frame times for the health state (ms since the epoch). */
   private readonly frameTimes: { firstInputAt?: number; lastInputAt?: number; lastProcessedAt?: number } = {};
   private subscriber?: Subscriber;  private readonly lagMeter = new LagMeter();
@@ -257,12 +260,14 @@ class StreamPipeline implements Pipeline {
       sub = new Subscriber({ url: this.opts.input, start: this.opts.waitForInput ? 0 : -2, signal: this.inputAbort.signal, log: this.log });
       this.subscriber = sub;
       this.inputWatch.start();
+      const sniffer = new TsPtsSniffer();
       for (;;) {
         const seg = await sub.next();
         if (!seg) break;
         for await (const chunk of seg.body as AsyncIterable<Uint8Array>) {
           this.inputWatch.kick();
           this.s.bytesIn += chunk.length;
+          for (const pts of sniffer.push(chunk)) this.arrived(pts);
           await media.writeInput(chunk);
         }
         this.s.segmentsIn++;
@@ -282,6 +287,15 @@ class StreamPipeline implements Pipeline {
     }
   }
 
+  /** A video frame with `pts` arrived from the relay (its PES header is in the input bytes). */
+  private arrived(pts: number): void {
+    const now = Date.now();
+    this.frameTimes.firstInputAt ??= now;
+    this.frameTimes.lastInputAt = now;
+    this.fpsArriving.tick();
+    this.stages.mark(pts, 'demuxed');
+  }
+
   /** Nothing arrived on the input for limits.inputTimeout (its channel still there): the stream ends. */
   private inputStalled(idleMs: number): void {
     const s = Math.round(idleMs / 1000);
@@ -294,9 +308,6 @@ class StreamPipeline implements Pipeline {
         if (isVideo(frame)) {
           this.s.framesIn++;
           this.fpsIn.tick();
-          const now = Date.now();
-          this.frameTimes.firstInputAt ??= now;
-          this.frameTimes.lastInputAt = now;
           // Near live, a full queue holds the decoder back (bursts at start or from ffmpeg probing
           // lose nothing); once behind by more than maxLagMs the oldest frame is dropped instead.
           // Until the first output bytes are out (encoder start-up) nothing is dropped at all.
@@ -468,7 +479,7 @@ class StreamPipeline implements Pipeline {
       loading: this.runner.loading,
       firstInputAt: this.frameTimes.firstInputAt,
       lastInputAt: this.frameTimes.lastInputAt,
-      inputFps: this.fpsIn.fps(),
+      inputFps: this.fpsArriving.fps(),
       lastOutputAt: this.frameTimes.lastProcessedAt,
       outputFps: this.fpsProcessed.fps(),
       lastErrorAt: this.errors.lastAt,

@@ -104,12 +104,14 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     () => streams.count,
     () => streams.list().map((s) => s.pipeline.stats().health),
   );
+  // GPU series only where nvidia-smi answers (asked once here, then at every scrape).
+  const hasGpu = (await nvidiaGpus(opts.nvidiaSmi)).length > 0;
   let loadSeconds: number | undefined;
   let registration: RegistrationState = 'none';
   const metrics = createMetrics({
     streams: () => streams.list().map((s) => streamView(s.id, s.pipeline.stats())),
     worker: () => ({ status: state.status, capacity, loadSeconds, registration }),
-    gpus: () => nvidiaGpus(opts.nvidiaSmi),
+    gpus: hasGpu ? () => nvidiaGpus(opts.nvidiaSmi) : undefined,
   });
   const sessions = opts.sessions ?? new SessionCallbacks({ log });
   streams = new StreamManager({

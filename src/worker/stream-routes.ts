@@ -2,7 +2,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTrickleError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { stageLatency } from '../pipeline/monitor.js';
 import { BodyError, readBody, readJson } from './body.js';
 import { sendError, sendJson } from './replies.js';
 import type { WorkerState } from './state.js';
@@ -160,7 +159,7 @@ export function streamStatus(s: WorkerStream): Record<string, unknown> {
       frames_dropped: st.framesDropped,
       frames_errored: st.framesErrored,
       latency_ms: st.latencyMs,
-      stage_latency_ms: stageLatency(st),
+      stage_latency_ms: st.stages,
       restarts: st.restarts,
       last_error: st.lastError ?? null,
       started_at: s.startedAt,

@@ -135,14 +135,14 @@ test('a processor at 150 ms a frame: DEGRADED_INFERENCE; the processor stage car
   const last = statsLines(r.stderr).filter((l) => l.health === 'DEGRADED_INFERENCE').at(-1)!;
   const st = last.stages;
   assert.ok(st.processor.p50 >= 140 && st.processor.p50 < 1000, `processor p50 ${st.processor.p50} ms`);
-  for (const s of ['queue', 'processor', 'encode', 'publish']) {
+  for (const s of ['decode', 'queue', 'processor', 'encode', 'publish']) {
     assert.ok(st[s]!.p50 >= 0 && st[s]!.p95 >= st[s]!.p50, `${s} ${JSON.stringify(st[s])}`);
     assert.ok(st.total.p95 >= st[s]!.p50, `total p95 ${st.total.p95} ≥ ${s} p50 ${st[s]!.p50}`);
   }
   assert.ok(st.total.p50 >= st.processor.p50, `total ${st.total.p50} ≥ processor ${st.processor.p50}`);
   const status = statuses(r.events).find((e) => e.state === 'DEGRADED_INFERENCE')!;
   const lat = status.stage_latency_ms as Record<string, { p50: number }>;
-  assert.deepEqual(Object.keys(lat).sort(), ['encode', 'processor', 'publish', 'queue', 'total']);
+  assert.deepEqual(Object.keys(lat).sort(), ['decode', 'encode', 'processor', 'publish', 'queue', 'total']);
   assert.ok(lat.processor!.p50 >= 140, JSON.stringify(lat));
 });
 

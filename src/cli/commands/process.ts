@@ -28,11 +28,11 @@ interface ProcessSettings extends OperatorSettings {
   wait: boolean;
 }
 
-/** p50/p95 ms of the stages a frame passes after the decoder. */
+/** p50/p95 ms of each stage a frame passes from its arrival to the relay. */
 function stagesText(s: PipelineStats): string {
   const st = s.stages;
-  const pair = (name: 'queue' | 'processor' | 'encode' | 'publish') => `${name} ${Math.round(st[name].p50)}/${Math.round(st[name].p95)}`;
-  return `${pair('queue')} · ${pair('processor')} · ${pair('encode')} · ${pair('publish')} ms (p50/p95)`;
+  const pair = (name: 'decode' | 'queue' | 'processor' | 'encode' | 'publish') => `${name} ${Math.round(st[name].p50)}/${Math.round(st[name].p95)}`;
+  return `${pair('decode')} · ${pair('queue')} · ${pair('processor')} · ${pair('encode')} · ${pair('publish')} ms p50/p95`;
 }
 
 function statsLine(s: PipelineStats): string {
