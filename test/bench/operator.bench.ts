@@ -2,7 +2,6 @@
 // same run without a metrics server, and the per-frame bookkeeping (arrival sniffing, stage clock, health, fps,
 // histograms) timed alone against that CPU per frame. The budget is 2 %.
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
@@ -17,6 +16,7 @@ import { spawnCli } from '../helpers/cli.js';
 import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
 import { makeClip, scratch } from '../process/media.js';
 import { feed } from './live-feed.js';
+import { procSampler } from './proc-sampler.js';
 
 const SIZE = (process.env.OPERATOR_BENCH_SIZE ?? '1280x720').split('x').map(Number) as [number, number];
 const SECONDS = Number(process.env.OPERATOR_BENCH_SECONDS ?? 8);
@@ -25,22 +25,10 @@ const TICK_MS = 1000 / 100; // USER_HZ on Linux
 
 /** utime + stime of `pid` in ms, sampled until stop() (the last sample before it exits counts). */
 function cpuSampler(pid: number): { stop(): number } {
-  let ms = 0;
-  const read = async () => {
-    try {
-      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ');
-      ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-    } catch {
-      /* gone */
-    }
-  };
-  const t = setInterval(() => void read(), 50);
-  return {
-    stop() {
-      clearInterval(t);
-      return ms;
-    },
-  };
+  return procSampler(pid, 'stat', (text) => {
+    const fields = text.replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  }, 50);
 }
 
 function freePort(): Promise<number> {
@@ -103,12 +91,12 @@ function bookkeepingMicros(clip: Buffer, frames: number): number {
   const sniffer = new TsPtsSniffer();
   const n = 20_000;
   const chunk = 188 * 7;
+  const chunksPerFrame = Math.max(1, Math.round(clip.length / frames / chunk));
   const t0 = performance.now();
   let off = 0;
   for (let i = 0; i < n; i++) {
     // The input bytes of one frame go through the arrival sniffer (clip bytes / frames, in 1316-byte chunks).
-    const end = off + Math.round(clip.length / frames);
-    for (; off < end; off += chunk) {
+    for (let c = 0; c < chunksPerFrame; c++, off += chunk) {
       if (off + chunk > clip.length) off = 0;
       sniffer.push(clip.subarray(off, off + chunk));
     }

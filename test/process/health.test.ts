@@ -31,6 +31,10 @@ interface StatsLine {
 const statsLines = (stderr: string): StatsLine[] =>
   stderr.split('\n').filter((l) => l.startsWith('{"type":"stats"')).map((l) => JSON.parse(l) as StatsLine);
 
+/** A run with stats lines every second and the events channel captured. */
+const runWatched = (name: string, clip: string, processor: string, args: string[] = [], env?: Record<string, string>) =>
+  runProcessOnClip({ relayUrl: f.relay.url, name, clip: path.join(f.dir, clip), processor, args: ['--stats-interval', '1', ...args], withEvents: true, env });
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -111,7 +115,7 @@ test('load() sleeping: LOADING with the overlay (input dimmed, a white bar) in t
 });
 
 test('input at 10 fps: DEGRADED_INPUT in status events and stats', async () => {
-  const r = await runProcessOnClip({ relayUrl: f.relay.url, name: 'slowin', clip: path.join(f.dir, 'slow.ts'), processor: PACED, args: ['--stats-interval', '1'], withEvents: true });
+  const r = await runWatched('slowin', 'slow.ts', PACED);
   assert.equal(r.exitCode, 0, r.stderr);
   const seen = states(r.events);
   assert.ok(seen.includes('DEGRADED_INPUT'), seen.join(','));
@@ -120,14 +124,7 @@ test('input at 10 fps: DEGRADED_INPUT in status events and stats', async () => {
 });
 
 test('a processor at 150 ms a frame: DEGRADED_INFERENCE; the processor stage carries the time and the stages are ordered', async () => {
-  const r = await runProcessOnClip({
-    relayUrl: f.relay.url,
-    name: 'slowproc',
-    clip: path.join(f.dir, 'long.ts'),
-    processor: PACED,
-    args: ['--stats-interval', '1', '--param', 'delay_ms=150'],
-    withEvents: true,
-  });
+  const r = await runWatched('slowproc', 'long.ts', PACED, ['--param', 'delay_ms=150']);
   assert.equal(r.exitCode, 0, r.stderr);
   const seen = states(r.events);
   assert.ok(seen.includes('DEGRADED_INFERENCE'), seen.join(','));
@@ -147,15 +144,7 @@ test('a processor at 150 ms a frame: DEGRADED_INFERENCE; the processor stage car
 });
 
 test('a video() that stops returning while input flows: ERROR within 5 s (frames pass through), OFFLINE at the end', async () => {
-  const r = await runProcessOnClip({
-    relayUrl: f.relay.url,
-    name: 'stuck',
-    clip: path.join(f.dir, 'long.ts'),
-    processor: HANGS,
-    args: ['--stats-interval', '1', '--hang-limit', '60'],
-    withEvents: true,
-    env: { HANG_AT: '30' },
-  });
+  const r = await runWatched('stuck', 'long.ts', HANGS, ['--hang-limit', '60'], { HANG_AT: '30' });
   const seen = states(r.events);
   assert.ok(seen.includes('ONLINE'), seen.join(','));
   assert.ok(seen.indexOf('ERROR') > seen.indexOf('ONLINE'), `ONLINE, then ERROR: ${seen.join(',')}`);
