@@ -67,7 +67,8 @@ class StreamPipeline implements Pipeline {
   private readonly fpsArriving = new FpsMeter();
   /** Video frame times for the health state (ms since the epoch). */
   private readonly frameTimes: { firstInputAt?: number; lastInputAt?: number; lastProcessedAt?: number } = {};
-  private subscriber?: Subscriber;  private readonly lagMeter = new LagMeter();
+  private subscriber?: Subscriber;
+  private readonly lagMeter = new LagMeter();
   private readonly maxLagMs: number;
   private readonly fpsIn = new FpsMeter();
   private readonly fpsOut = new FpsMeter();
@@ -133,6 +134,7 @@ class StreamPipeline implements Pipeline {
     this.mediaSpec = mediaSettings({ ...mediaFromParams(opts.params), ...setFields(opts.media) });
     this.maxLagMs = internal.maxLagMs ?? 1000;
     this.loadingMode = opts.loading ?? 'overlay';
+    this.health.changedAt = this.s.startedAt;
     this.graceMs = internal.stopGraceMs ?? STOP_GRACE_MS;
     this.queue = new LeakyQueue<Frame>({
       capacity: internal.queueCapacity ?? 2,
@@ -198,7 +200,6 @@ class StreamPipeline implements Pipeline {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.health.changedAt = this.s.startedAt;
     this.healthTimer = setInterval(() => this.updateHealth(), HEALTH_TICK_MS);
     this.healthTimer.unref();
     this.monitor.start();
