@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.js';
 import type { Envelope } from '../helpers/events.js';
 import { promtool } from '../helpers/promtool.js';
 import { until } from '../helpers/until.js';
@@ -155,3 +156,15 @@ test('a video() that stops returning while input flows: ERROR within 5 s (frames
   assert.equal(seen.at(-1), 'OFFLINE');
 });
 
+
+test('--loading takes passthrough, overlay or black (TRICKLE_LOADING too); anything else is a usage error, exit 2', async () => {
+  const args = ['process', '--in', `${f.relay.url}x-in`, '--out', `${f.relay.url}x-out`, '--processor', 'passthrough'];
+  const flag = await runCli([...args, '--loading', 'dimmed']);
+  assert.equal(flag.exitCode, 2, flag.stderr);
+  assert.match(flag.stderr, /invalid value for --loading: "dimmed".*expected one of passthrough, overlay, black/s);
+  const env = await runCli(args, { env: { NO_COLOR: '1', TRICKLE_LOADING: 'grey' } });
+  assert.equal(env.exitCode, 2, env.stderr);
+  const port = await runCli([...args, '--metrics-port', '70000']);
+  assert.equal(port.exitCode, 2, port.stderr);
+  assert.match(port.stderr, /--metrics-port must be between 0 and 65535/);
+});
