@@ -93,8 +93,8 @@ export class StreamMonitor {
     for (const t of this.timers) t.unref();
   }
 
-  /** One last status event (the stream is ending: OFFLINE, or ERROR when it failed). */
-  final(): void {
+  /** A status event now (the state changed, or the stream is ending), besides the periodic ones. */
+  statusNow(): void {
     this.options.emit('status', statusEvent(this.options.snapshot()));
   }
 

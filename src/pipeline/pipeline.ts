@@ -60,6 +60,8 @@ class StreamPipeline implements Pipeline {
   private readonly stages = new StageClock();
   private readonly health = new HealthTracker();
   private healthTimer?: NodeJS.Timeout;
+  /** The state the last status event carried (a change sends one at once). */
+  private announced: HealthState = 'LOADING';
   private readonly loadingMode: LoadingMode;
   /** Frames the processor returned (not passed around it), and their rate. */
   private readonly fpsProcessed = new FpsMeter();
@@ -200,7 +202,7 @@ class StreamPipeline implements Pipeline {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.healthTimer = setInterval(() => this.updateHealth(), HEALTH_TICK_MS);
+    this.healthTimer = setInterval(() => this.healthTick(), HEALTH_TICK_MS);
     this.healthTimer.unref();
     this.monitor.start();
     if (this.opts.ready) {
@@ -459,7 +461,7 @@ class StreamPipeline implements Pipeline {
       this.monitor.stop();
       clearInterval(this.healthTimer);
       // The last status says how it ended: OFFLINE (or ERROR when it failed).
-      this.monitor.final();
+      this.monitor.statusNow();
       this.emit('stream_stopped', { reason: this.endReason });
       this.silenced = true;
       await Promise.all([this.events?.close(left()), this.data?.close(left())]);
@@ -468,6 +470,14 @@ class StreamPipeline implements Pipeline {
       this.settle({ reason: this.endReason ?? 'stopped', error: this.endError });
     })();
     return this.finishing;
+  }
+
+  /** A status event as soon as the state differs from the one the last status carried. */
+  private healthTick(): void {
+    const state = this.updateHealth();
+    if (state === this.announced) return;
+    this.announced = state;
+    this.monitor.statusNow();
   }
 
   /** Recomputes the health state from the frame times; reports a change. */
