@@ -60,6 +60,9 @@ class StreamPipeline implements Pipeline {
   private readonly stages = new StageClock();
   private readonly health = new HealthTracker();
   private healthTimer?: NodeJS.Timeout;
+  /** When the processor last became ready (its load() or a restart ended): output is waited for from then on. */
+  private readyAt?: number;
+  private wasLoading = true;
   /** The state the last status event carried (a change sends one at once). */
   private announced: HealthState = 'LOADING';
   private readonly loadingMode: LoadingMode;
@@ -483,15 +486,21 @@ class StreamPipeline implements Pipeline {
   /** Recomputes the health state from the frame times; reports a change. */
   private updateHealth(): HealthState {
     const ended = this.s.state !== 'starting' && this.s.state !== 'running';
+    const now = Date.now();
+    const loading = this.runner.loading;
+    if (this.wasLoading && !loading) this.readyAt = now;
+    this.wasLoading = loading;
+    // The 5 s without output count from when the processor became ready, not from before its load() or restart.
+    const notBeforeReady = (t: number | undefined) => (t === undefined ? undefined : Math.max(t, this.readyAt ?? t));
     const prev = this.health.update({
-      now: Date.now(),
+      now,
       startedAt: this.s.startedAt,
       stopped: ended,
-      loading: this.runner.loading,
-      firstInputAt: this.frameTimes.firstInputAt,
+      loading,
+      firstInputAt: notBeforeReady(this.frameTimes.firstInputAt),
       lastInputAt: this.frameTimes.lastInputAt,
       inputFps: this.fpsArriving.fps(),
-      lastOutputAt: this.frameTimes.lastProcessedAt,
+      lastOutputAt: notBeforeReady(this.frameTimes.lastProcessedAt),
       outputFps: this.fpsProcessed.fps(),
       lastErrorAt: this.errors.lastAt,
       lastRestartAt: this.restartMarks.lastRestartAt,

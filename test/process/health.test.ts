@@ -98,6 +98,7 @@ test('load() sleeping: LOADING with the overlay (input dimmed, a white bar) in t
   assert.ok(seen.includes('ONLINE'), seen.join(','));
   assert.ok(seen.indexOf('ONLINE') > seen.lastIndexOf('LOADING'), `LOADING before ONLINE: ${seen.join(',')}`);
   assert.equal(seen.at(-1), 'OFFLINE', 'the last status after the input ended');
+  assert.ok(!seen.includes('ERROR'), `no ERROR while the output waits for load(): ${seen.join(',')}`);
   const health = statsLines(r.stderr).map((l) => l.health);
   assert.ok(health.includes('LOADING') && health.includes('ONLINE'), health.join(','));
 
