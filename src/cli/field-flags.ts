@@ -17,6 +17,7 @@ const FLAGS: Record<string, string> = {
   port: '--port',
   waitForInput: '--wait',
   waitForChannel: '--wait',
+  metricsPort: '--metrics-port',
 };
 
 /** The flag a field is set by on the command line (the field itself where no flag sets it). */

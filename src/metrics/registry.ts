@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { HEALTH_STATES, type HealthState } from '../pipeline/health.js';
 import type { StageName } from '../pipeline/stages.js';
 import { STAGES } from '../pipeline/stages.js';
+import type { PipelineStats } from '../pipeline/types.js';
+import { gpuStats } from '../hardware/gpu.js';
 
 /** What a stream shows at scrape time. Labels carry its id only: never a URL or a secret. */
 export interface StreamView {
@@ -18,6 +20,43 @@ export interface StreamView {
   bytesIn: number;
   bytesOut: number;
   segmentsLost: number;
+}
+
+/** A stream's view from its stats (the numbers /stream/status shows). */
+export function streamView(id: string, s: PipelineStats): StreamView {
+  return {
+    id,
+    state: s.health,
+    framesIn: s.framesIn,
+    framesOut: s.framesOut,
+    framesDropped: s.framesDropped,
+    framesErrored: s.framesErrored,
+    inputFps: s.inputFps,
+    outputFps: s.outputFps,
+    restarts: s.restarts,
+    bytesIn: s.bytesIn,
+    bytesOut: s.bytesOut,
+    segmentsLost: s.segmentsLost,
+  };
+}
+
+/** ms (as the stage clock gives them) to the seconds the histograms take. */
+export function stageSeconds(ms: Partial<Record<StageName, number>>): Partial<Record<StageName, number>> {
+  const out: Partial<Record<StageName, number>> = {};
+  for (const stage of STAGES) if (ms[stage] !== undefined) out[stage] = ms[stage]! / 1000;
+  return out;
+}
+
+/** GPUs as nvidia-smi reports them ([] where it does not answer). */
+export async function nvidiaGpus(nvidiaSmi?: string): Promise<GpuView[]> {
+  const stats = await gpuStats({ nvidiaSmi, timeoutMs: 2000 });
+  return Object.entries(stats).map(([index, g]) => ({
+    id: index,
+    name: g.name,
+    utilization: g.utilization_compute / 100,
+    memoryUsedBytes: g.memory_total - g.memory_free,
+    memoryTotalBytes: g.memory_total,
+  }));
 }
 
 export type WorkerStatus = 'LOADING' | 'IDLE' | 'OK' | 'ERROR';

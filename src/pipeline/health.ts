@@ -8,7 +8,8 @@
 //   then carries the input or a loading overlay, which is neither inference nor its failure.
 // - The first output is waited for 5 s after the first input (ai-runner: 30 s after start): our
 //   pipeline's first output comes within a second of its first input, so 30 s would hide a
-//   stream that never works.
+//   stream that never works. The pipeline passes input and output times no earlier than the
+//   moment the processor became ready, so the wait also counts from the end of a load() or restart.
 
 export type HealthState = 'LOADING' | 'ONLINE' | 'DEGRADED_INPUT' | 'DEGRADED_INFERENCE' | 'ERROR' | 'OFFLINE';
 

@@ -54,8 +54,8 @@ export function statusEvent(s: MonitorSnapshot, now = Date.now()): Record<string
   return {
     pipeline: s.pipeline,
     start_time: s.stats.startedAt,
-    state: s.stats.state === 'running' ? 'ONLINE' : s.stats.state === 'error' ? 'ERROR' : s.stats.state.toUpperCase(),
-    last_state_update_time: now,
+    state: s.stats.health,
+    last_state_update_time: s.stats.healthSince,
     input_status: { last_input_time: s.lastInputAt ?? null, fps: s.stats.inputFps },
     inference_status: {
       last_output_time: s.lastOutputAt ?? null,
@@ -69,8 +69,10 @@ export function statusEvent(s: MonitorSnapshot, now = Date.now()): Record<string
       last_restart_logs: s.lastRestartLogs ?? null,
       restart_count: s.stats.restarts,
     },
-    frames: { in: s.stats.framesIn, out: s.stats.framesOut, dropped: s.stats.framesDropped, errored: s.stats.framesErrored },
+    frames: { in: s.stats.framesIn, out: s.stats.framesOut, processed: s.stats.framesProcessed, dropped: s.stats.framesDropped, errored: s.stats.framesErrored },
     latency_ms: s.stats.latencyMs,
+    // p50/p95 ms per stage: decode (arrival to decoder out), queue, processor, encode, publish (to the relay), total.
+    stage_latency_ms: s.stats.stages,
     last_status_timestamp: now,
   };
 }
@@ -89,6 +91,11 @@ export class StreamMonitor {
     status();
     this.timers.push(setInterval(beat, this.options.heartbeatMs ?? 10_000), setInterval(status, this.options.statusMs ?? 10_000));
     for (const t of this.timers) t.unref();
+  }
+
+  /** A status event now (the state changed, or the stream is ending), besides the periodic ones. */
+  statusNow(): void {
+    this.options.emit('status', statusEvent(this.options.snapshot()));
   }
 
   /** Idempotent. */

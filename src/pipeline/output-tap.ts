@@ -8,6 +8,10 @@ export interface OutputTapHooks {
   onSegment(seq: number): void;
   /** A video PES with this pts has been accepted by the publisher. */
   onPts(pts: number): void;
+  /** A video PES with this pts came out of the encoder (it is about to be written). */
+  onEncoded?(pts: number): void;
+  /** Bytes accepted by the publisher. */
+  onBytes?(n: number): void;
 }
 
 /** A Publisher look-alike that forwards everything and reports progress through `hooks`. */
@@ -22,7 +26,9 @@ export function instrumentPublisher(publisher: Publisher, hooks: OutputTapHooks)
       },
       async write(chunk: Uint8Array) {
         const pts = sniffer.push(chunk);
+        if (hooks.onEncoded) for (const p of pts) hooks.onEncoded(p);
         await w.write(chunk);
+        hooks.onBytes?.(chunk.length);
         if (!wrote) {
           wrote = true;
           hooks.onFirstWrite();

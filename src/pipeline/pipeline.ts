@@ -6,6 +6,8 @@ import type { AudioFrame, VideoFrame } from '../media/frames.js';
 import type { ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import { mediaFromParams, mediaSettings, setFields } from '../media/settings-check.js';
+import { loadingFrame, type LoadingMode } from '../image/loading-overlay.js';
+import { TsPtsSniffer } from '../media/ts/pts-sniffer.js';
 import { checkParamsShape } from '../processor/params-shape.js';
 import type { Params } from '../processor/types.js';
 import { checkFrameSize, checkLimits, checkParamsFrameSize, type StreamLimits } from '../stream/limits.js';
@@ -17,7 +19,7 @@ import { DataChannel } from './data.js';
 import { ErrorEvents } from './error-events.js';
 import { EventsChannel } from './events.js';
 import { FpsMeter } from './fps-meter.js';
-import { LatencyTracker } from './latency.js';
+import { HealthTracker, type HealthState } from './health.js';
 import { LagMeter } from './lag-meter.js';
 import { LeakyQueue } from './leaky-queue.js';
 import { MediaStages } from './media-stages.js';
@@ -25,6 +27,7 @@ import { StreamMonitor } from './monitor.js';
 import { waitForChannel } from './wait-channel.js';
 import { instrumentPublisher } from './output-tap.js';
 import { ProcessorRunner } from './runner.js';
+import { StageClock } from './stages.js';
 import { StallFiller } from './stall-filler.js';
 import type { Pipeline, PipelineEndReason, PipelineEvent, PipelineOptions, PipelineResult, PipelineStats } from './types.js';
 import { Watchdog } from './watchdog.js';
@@ -36,6 +39,8 @@ const isVideo = (f: Frame): f is VideoFrame => (f as VideoFrame).width !== undef
 export const STOP_GRACE_MS = 4000;
 /** Of the grace: kept for closing the output and events channels after the processor's stop(). */
 const CLOSE_RESERVE_MS = 1500;
+/** How often the health state is recomputed (besides every stats() call). */
+const HEALTH_TICK_MS = 250;
 
 /** Builds a pipeline; nothing runs until start(). */
 export function createPipeline(opts: PipelineOptions): Pipeline {
@@ -52,7 +57,22 @@ class StreamPipeline implements Pipeline {
   private readonly streamAbort = new AbortController();
   private readonly runner: ProcessorRunner;
   private readonly queue: LeakyQueue<Frame>;
-  private readonly latency = new LatencyTracker();
+  private readonly stages = new StageClock();
+  private readonly health = new HealthTracker();
+  private healthTimer?: NodeJS.Timeout;
+  /** When the processor last became ready (its load() or a restart ended): output is waited for from then on. */
+  private readyAt?: number;
+  private wasLoading = true;
+  /** The state the last status event carried (a change sends one at once). */
+  private announced: HealthState = 'LOADING';
+  private readonly loadingMode: LoadingMode;
+  /** Frames the processor returned (not passed around it), and their rate. */
+  private readonly fpsProcessed = new FpsMeter();
+  /** Video frames as they arrive from the relay (before the decoder, which a slow processor holds back). */
+  private readonly fpsArriving = new FpsMeter();
+  /** Video frame times for the health state (ms since the epoch). */
+  private readonly frameTimes: { firstInputAt?: number; lastInputAt?: number; lastProcessedAt?: number } = {};
+  private subscriber?: Subscriber;
   private readonly lagMeter = new LagMeter();
   private readonly maxLagMs: number;
   private readonly fpsIn = new FpsMeter();
@@ -97,6 +117,13 @@ class StreamPipeline implements Pipeline {
     latencyMs: 0,
     restarts: 0,
     startedAt: Date.now(),
+    health: 'LOADING',
+    healthSince: Date.now(),
+    framesProcessed: 0,
+    stages: new StageClock().percentiles(),
+    bytesIn: 0,
+    bytesOut: 0,
+    segmentsLost: 0,
   };
 
   constructor(private readonly opts: PipelineOptions) {
@@ -111,6 +138,8 @@ class StreamPipeline implements Pipeline {
     checkFrameSize(opts.media ?? {}, this.limits, ['media.width', 'media.height']);
     this.mediaSpec = mediaSettings({ ...mediaFromParams(opts.params), ...setFields(opts.media) });
     this.maxLagMs = internal.maxLagMs ?? 1000;
+    this.loadingMode = opts.loading ?? 'overlay';
+    this.health.changedAt = this.s.startedAt;
     this.graceMs = internal.stopGraceMs ?? STOP_GRACE_MS;
     this.queue = new LeakyQueue<Frame>({
       capacity: internal.queueCapacity ?? 2,
@@ -176,6 +205,8 @@ class StreamPipeline implements Pipeline {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.healthTimer = setInterval(() => this.healthTick(), HEALTH_TICK_MS);
+    this.healthTimer.unref();
     this.monitor.start();
     if (this.opts.ready) {
       // load() still running: frames bypass the processor so the output never goes quiet.
@@ -213,8 +244,11 @@ class StreamPipeline implements Pipeline {
     const tapped = instrumentPublisher(this.publisher!, {
       onFirstWrite: () => this.emit('send_first_processed_segment', {}),
       onSegment: () => this.s.segmentsOut++,
+      onEncoded: (pts) => this.stages.mark(pts, 'encoded'),
+      onBytes: (n) => (this.s.bytesOut += n),
       onPts: (pts) => {
-        this.latency.published(pts);
+        const ms = this.stages.published(pts);
+        if (ms && this.opts.onFrameStages) this.opts.onFrameStages(ms);
         this.marks.lastOutputAt = Date.now();
       },
     });
@@ -242,12 +276,16 @@ class StreamPipeline implements Pipeline {
       }
       // A channel we waited for is read from its first segment; otherwise join the current one.
       sub = new Subscriber({ url: this.opts.input, start: this.opts.waitForInput ? 0 : -2, signal: this.inputAbort.signal, log: this.log });
+      this.subscriber = sub;
       this.inputWatch.start();
+      const sniffer = new TsPtsSniffer();
       for (;;) {
         const seg = await sub.next();
         if (!seg) break;
         for await (const chunk of seg.body as AsyncIterable<Uint8Array>) {
           this.inputWatch.kick();
+          this.s.bytesIn += chunk.length;
+          for (const pts of sniffer.push(chunk)) this.arrived(pts);
           await media.writeInput(chunk);
         }
         this.s.segmentsIn++;
@@ -267,6 +305,15 @@ class StreamPipeline implements Pipeline {
     }
   }
 
+  /** A video frame with `pts` arrived from the relay (its PES header is in the input bytes). */
+  private arrived(pts: number): void {
+    const now = Date.now();
+    this.frameTimes.firstInputAt ??= now;
+    this.frameTimes.lastInputAt = now;
+    this.fpsArriving.tick();
+    this.stages.mark(pts, 'demuxed');
+  }
+
   /** Nothing arrived on the input for limits.inputTimeout (its channel still there): the stream ends. */
   private inputStalled(idleMs: number): void {
     const s = Math.round(idleMs / 1000);
@@ -284,7 +331,7 @@ class StreamPipeline implements Pipeline {
           // Until the first output bytes are out (encoder start-up) nothing is dropped at all.
           if (this.queue.full && (this.s.segmentsOut === 0 || this.lagMeter.lag(frame.pts) < this.maxLagMs)) await this.queue.waitForRoom();
           else this.lagMeter.lag(frame.pts);
-          this.latency.decoded(frame.pts);
+          this.stages.mark(frame.pts, 'decoded');
           this.queue.push(frame, true);
         } else {
           this.s.audioFramesIn++;
@@ -309,7 +356,15 @@ class StreamPipeline implements Pipeline {
         }
         if (isVideo(frame)) {
           if (this.filler.stalled) this.log.info('input resumed', { repeated: this.filler.repeated });
-          const out = await this.runner.video(frame);
+          this.stages.mark(frame.pts, 'processing');
+          let out = await this.runner.video(frame);
+          this.stages.mark(frame.pts, 'processed');
+          const outcome = this.runner.lastVideo;
+          if (outcome === 'processed') {
+            this.s.framesProcessed++;
+            this.fpsProcessed.tick();
+            this.frameTimes.lastProcessedAt = Date.now();
+          } else if (outcome === 'loading' && out === frame) out = loadingFrame(frame, this.loadingMode, performance.now());
           this.dims = { width: out.width, height: out.height };
           await media.writeVideo(out);
           this.filler.wrote(out);
@@ -419,6 +474,9 @@ class StreamPipeline implements Pipeline {
       await this.runner.stop(Math.max(100, left(CLOSE_RESERVE_MS)));
       await this.publisher?.close({ waitMs: left(CLOSE_RESERVE_MS / 2) }).catch(() => undefined);
       this.monitor.stop();
+      clearInterval(this.healthTimer);
+      // The last status says how it ended: OFFLINE (or ERROR when it failed).
+      this.monitor.statusNow();
       this.emit('stream_stopped', { reason: this.endReason });
       this.silenced = true;
       await Promise.all([this.events?.close(left()), this.data?.close(left())]);
@@ -429,13 +487,60 @@ class StreamPipeline implements Pipeline {
     return this.finishing;
   }
 
+  /** A status event as soon as the state differs from the one the last status carried. */
+  private healthTick(): void {
+    const state = this.updateHealth();
+    if (state === this.announced) return;
+    this.announced = state;
+    this.monitor.statusNow();
+  }
+
+  /** Recomputes the health state from the frame times; reports a change. */
+  private updateHealth(): HealthState {
+    const ended = this.s.state !== 'starting' && this.s.state !== 'running';
+    const now = Date.now();
+    const loading = this.runner.loading;
+    if (this.wasLoading && !loading) this.readyAt = now;
+    this.wasLoading = loading;
+    // The 5 s without output count from when the processor became ready, not from before its load() or restart.
+    const notBeforeReady = (t: number | undefined) => (t === undefined ? undefined : Math.max(t, this.readyAt ?? t));
+    const prev = this.health.update({
+      now,
+      startedAt: this.s.startedAt,
+      stopped: ended,
+      loading,
+      firstInputAt: notBeforeReady(this.frameTimes.firstInputAt),
+      lastInputAt: this.frameTimes.lastInputAt,
+      inputFps: this.fpsArriving.fps(),
+      lastOutputAt: notBeforeReady(this.frameTimes.lastProcessedAt),
+      outputFps: this.fpsProcessed.fps(),
+      lastErrorAt: this.errors.lastAt,
+      lastRestartAt: this.restartMarks.lastRestartAt,
+    });
+    const state = this.s.state === 'error' ? 'ERROR' : this.health.state;
+    if (prev !== undefined && !this.silenced) {
+      this.log.info(`stream state ${prev} → ${this.health.state}`);
+      try {
+        this.opts.onHealth?.(this.health.state, prev);
+      } catch {
+        /* a listener's failure is not the stream's */
+      }
+    }
+    return state;
+  }
+
   stats(): PipelineStats {
+    const stages = this.stages.percentiles();
     return {
       ...this.s,
+      health: this.updateHealth(),
+      healthSince: this.health.changedAt,
+      stages,
+      segmentsLost: this.subscriber?.gaps ?? 0,
       lastError: this.errors.last,
       inputFps: this.fpsIn.fps(),
       outputFps: this.fpsOut.fps(),
-      latencyMs: this.latency.medianMs(),
+      latencyMs: stages.total.p50,
       framesDropped: this.s.framesDropped + (this.media?.lost ?? 0),
       framesSkipped: this.media?.skipped ?? 0,
       framesRepeated: this.filler.repeated,

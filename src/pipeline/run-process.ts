@@ -1,6 +1,9 @@
 // The core of `trickle process`: prepare the stream, run one pipeline until its input ends, report stats.
 import { FieldError, TrickleError } from '../errors.js';
+import type { LoadingMode } from '../image/loading-overlay.js';
 import { silentLogger } from '../logger.js';
+import { createMetrics, stageSeconds, streamView } from '../metrics/registry.js';
+import { serveMetrics, type MetricsServer } from '../metrics/serve-metrics.js';
 import { prepareStream, type PrepareOptions } from '../stream/prepare.js';
 import type { StreamSpecInput, StreamUrls } from '../stream/spec.js';
 import { createPipeline } from './pipeline.js';
@@ -15,6 +18,12 @@ export interface ProcessOptions extends PrepareOptions {
   statsIntervalMs?: number;
   onEvent?: (event: PipelineEvent) => void;
   internal?: PipelineInternalOptions;
+  /** What the output shows while load() runs (default overlay). */
+  loading?: LoadingMode;
+  /** Serve Prometheus /metrics on 127.0.0.1 and this port (0: a free one) while the stream runs. */
+  metricsPort?: number;
+  /** The /metrics URL, once it listens. */
+  onMetricsUrl?: (url: string) => void;
 }
 
 /** Runs one pipeline; resolves with how it ended (input-not-found is thrown as TRICKLE_STREAM_NOT_FOUND). */
@@ -25,6 +34,9 @@ export async function runProcess(opts: ProcessOptions): Promise<PipelineResult &
   const urls = spec.urls!;
   let pipeline: Pipeline | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let metricsServer: MetricsServer | undefined;
+  const metrics =
+    opts.metricsPort === undefined ? undefined : createMetrics({ streams: () => (pipeline ? [streamView(pipeline.streamId, pipeline.stats())] : []) });
   try {
     pipeline = createPipeline({
       ...urls,
@@ -41,7 +53,13 @@ export async function runProcess(opts: ProcessOptions): Promise<PipelineResult &
       ready: prepared.startLoad(),
       waitForInput: opts.waitForInput,
       internal: opts.internal,
+      loading: opts.loading,
+      onFrameStages: metrics && ((ms) => metrics.observeStages(pipeline!.streamId, stageSeconds(ms))),
     });
+    if (metrics) {
+      metricsServer = await serveMetrics(metrics, { port: opts.metricsPort! });
+      opts.onMetricsUrl?.(metricsServer.url);
+    }
     await pipeline.start();
     log.info('processing', { processor: processor.name, in: urls.input, out: urls.output });
     const running = pipeline;
@@ -58,5 +76,6 @@ export async function runProcess(opts: ProcessOptions): Promise<PipelineResult &
     if (timer) clearInterval(timer);
     prepared.abort();
     await pipeline?.stop();
+    await metricsServer?.close();
   }
 }

@@ -32,6 +32,9 @@ export interface RunnerOptions {
   onHung(err: TrickleError): void;
 }
 
+/** What became of the last video frame: the processor's result, gone around it while loading (or restarting), or gone around a fault. */
+export type VideoOutcome = 'processed' | 'loading' | 'bypassed';
+
 /** loading: start() not called yet (frames go around it); starting: start() running; restarting: a hung processor being replaced. */
 type Phase = 'loading' | 'starting' | 'running' | 'restarting' | 'stopped';
 
@@ -53,6 +56,8 @@ export class ProcessorRunner {
   private restarted = false;
   /** The last frame a video() call still holds past its deadline: its bytes must not be reused. */
   private held?: VideoFrame;
+  /** What became of the frame of the last video() call. */
+  lastVideo: VideoOutcome = 'loading';
 
   constructor(private readonly options: RunnerOptions) {
     this.def = options.processor;
@@ -70,6 +75,11 @@ export class ProcessorRunner {
   /** The context hooks get now (a restart replaces it; params carry over). */
   get ctx(): ProcessorContext {
     return this.context;
+  }
+
+  /** The processor is not ready: its load() (before start()), start() or a restart is running. */
+  get loading(): boolean {
+    return this.phase === 'loading' || this.phase === 'starting' || this.phase === 'restarting';
   }
 
   /** True when a video() call still pending holds `frame` (its bytes must not be handed out again). */
@@ -120,7 +130,12 @@ export class ProcessorRunner {
 
   /** The frame to encode for `frame`: the processor's result, or the input when it returned nothing, threw or did not answer in time. */
   async video(frame: VideoFrame): Promise<VideoFrame> {
-    if (this.bypass('video')) return frame;
+    if (this.bypass('video')) {
+      // A processor without video() has nothing to infer: its frames count as processed once it runs.
+      this.lastVideo = this.loading ? 'loading' : !this.def.video && this.phase === 'running' ? 'processed' : 'bypassed';
+      return frame;
+    }
+    this.lastVideo = 'bypassed';
     const r = await this.guard.call('video', () => this.def.video!(frame, this.context));
     if (r.status === 'pending') {
       this.held = frame;
@@ -130,8 +145,10 @@ export class ProcessorRunner {
     try {
       if (r.status === 'failed') throw r.error;
       const out = r.value;
+      this.lastVideo = 'processed';
       if (!out) return frame;
       if (!(out.data instanceof Uint8Array) || out.data.length < out.width * out.height * 3 || !(out.width > 0) || !(out.height > 0)) {
+        this.lastVideo = 'bypassed';
         throw new Error(`video() returned a malformed frame (${out.width}x${out.height}, ${out.data?.length} bytes)`);
       }
       return out.pts === undefined ? { ...out, pts: frame.pts, timeBase: frame.timeBase } : out;

@@ -1,9 +1,12 @@
 // The Pipeline's public shape: what `process`, `serve` and `demo` drive.
+import type { LoadingMode } from '../image/loading-overlay.js';
 import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
 import type { StreamLimitsInput } from '../stream/limits.js';
+import type { HealthState } from './health.js';
+import type { StageName, StagePercentiles } from './stages.js';
 
 export interface PipelineOptions {
   /** Input channel URL (video/MP2T). */
@@ -43,6 +46,12 @@ export interface PipelineOptions {
   ready?: Promise<unknown>;
   /** Wait for the input channel to appear instead of ending with 'input-not-found'. */
   waitForInput?: boolean;
+  /** What the output shows while load() (or a processor restart) runs (default overlay: the input dimmed, a bar moving). */
+  loading?: LoadingMode;
+  /** Each frame's stage durations (ms) as its bytes reach the relay (metrics histograms). */
+  onFrameStages?: (ms: Partial<Record<StageName, number>>) => void;
+  /** The stream's health state changed (the worker rolls it up). */
+  onHealth?: (state: HealthState, previous: HealthState) => void;
   /** Knobs for tests and benchmarks; defaults are the product's behaviour. */
   internal?: PipelineInternalOptions;
 }
@@ -94,6 +103,18 @@ export interface PipelineStats {
   framesRepeated?: number;
   /** Items waiting in the leaky queue now. */
   queued?: number;
+  /** The health state (ai-runner's names): LOADING, ONLINE, DEGRADED_INPUT, DEGRADED_INFERENCE, ERROR, OFFLINE. */
+  health: HealthState;
+  /** When the health state last changed (ms since the epoch). */
+  healthSince: number;
+  /** Video frames the processor returned (not those passed around it while loading, hung or failing). */
+  framesProcessed: number;
+  /** Per-stage latency p50/p95 in ms over the recent frames: queue, processor, encode, publish, total. */
+  stages: Record<StageName, StagePercentiles>;
+  bytesIn: number;
+  bytesOut: number;
+  /** Input segments skipped (gone from the relay before they were read). */
+  segmentsLost: number;
 }
 
 export type PipelineEndReason = 'input-ended' | 'input-not-found' | 'stopped' | 'error';

@@ -21,6 +21,8 @@ import { systemRoutes } from './system-routes.js';
 import { SessionReconciler } from './reconcile.js';
 import { SessionCallbacks } from '../register/live-runner/sessions.js';
 import type { RunnerReadiness } from '../register/types.js';
+import type { LoadingMode } from '../image/loading-overlay.js';
+import { createMetrics, nvidiaGpus, stageSeconds, streamView, type RegistrationState } from '../metrics/registry.js';
 
 export interface WorkerOptions {
   host?: string;
@@ -40,6 +42,8 @@ export interface WorkerOptions {
   limits?: Partial<StreamLimits>;
   /** Every stream's knobs for tests (event intervals …). */
   internal?: PipelineInternalOptions;
+  /** What a stream's output shows while the processor restarts (default overlay). */
+  loading?: LoadingMode;
   /** The pipeline factory (default: the real createPipeline, imported lazily). */
   createPipeline?: PipelineFactory;
   /** /version "pipeline" (default "byoc"). */
@@ -71,6 +75,8 @@ export interface Worker {
   reconcileSessions(ids: readonly string[]): void;
   /** The orchestrator released a session: its streams stop now. */
   stopSession(sessionId: string): Promise<number>;
+  /** Registration with an orchestrator, as /metrics reports it (default none). */
+  setRegistration(state: RegistrationState): void;
   /** Stops every stream gracefully, then the server. Idempotent. */
   close(): Promise<void>;
 }
@@ -98,7 +104,19 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   let processor: ProcessorDefinition | undefined = typeof opts.processor === 'function' ? undefined : opts.processor;
   let factory = opts.createPipeline;
   let streams: StreamManager;
-  const state = new WorkerState(() => streams.count);
+  const state = new WorkerState(
+    () => streams.count,
+    () => streams.list().map((s) => s.pipeline.stats().health),
+  );
+  // GPU series only where nvidia-smi answers (asked once here, then at every scrape).
+  const hasGpu = (await nvidiaGpus(opts.nvidiaSmi)).length > 0;
+  let loadSeconds: number | undefined;
+  let registration: RegistrationState = 'none';
+  const metrics = createMetrics({
+    streams: () => streams.list().map((s) => streamView(s.id, s.pipeline.stats())),
+    worker: () => ({ status: state.status, capacity, loadSeconds, registration }),
+    gpus: hasGpu ? () => nvidiaGpus(opts.nvidiaSmi) : undefined,
+  });
   const sessions = opts.sessions ?? new SessionCallbacks({ log });
   streams = new StreamManager({
     capacity,
@@ -110,8 +128,11 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     media,
     limits: opts.limits,
     internal: opts.internal,
+    loading: opts.loading,
     onChange: () => state.emit(),
+    onFrameStages: (id, ms) => metrics.observeStages(id, stageSeconds(ms)),
     onEnded: (stream) => {
+      metrics.forget(stream.id);
       const { session, channels } = stream;
       // Released by the orchestrator (or the runner is unregistering): it has closed the channels itself.
       if (!session || stream.endedBy === 'orchestrator' || stream.endedBy === 'shutdown') return;
@@ -128,6 +149,12 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     appVersion: opts.appVersion ?? '0.0.1',
     nvidiaSmi: opts.nvidiaSmi,
   });
+  // Prometheus text (the same numbers /stream/status shows); behind the API token like the stream routes.
+  system['/metrics'] = async (req, res) => {
+    const body = await metrics.text();
+    res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
   const routeCtx = { state, streams, log, sessions };
   const reconciler = new SessionReconciler(streams, log);
 
@@ -182,6 +209,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 
   const loadAbort = new AbortController();
+  const loadStart = performance.now();
   const loaded = (async () => {
     if (!factory) factory = await defaultFactory();
     if (typeof opts.processor === 'function') processor = await opts.processor();
@@ -189,6 +217,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   })();
   loaded.then(
     () => {
+      loadSeconds = (performance.now() - loadStart) / 1000;
       log.info('worker ready', { status: 'IDLE', capacity, x264Threads: threads });
       state.setReady();
     },
@@ -214,6 +243,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     stopSession: (id) => streams.stopSession(id),
     loaded,
     onStateChange: (l) => state.onChange(l),
+    setRegistration: (r) => (registration = r),
     close() {
       closing ??= (async () => {
         loadAbort.abort();
@@ -234,7 +264,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
 function readiness(state: WorkerState, streams: StreamManager): RunnerReadiness {
   const sessionIds = streams.sessionIds();
   if (state.internalState === 'LOADING') return { status: 'loading', capacity: streams.capacity, sessionIds };
-  if (state.internalState === 'ERROR') return { status: 'failed', capacity: streams.capacity, sessionIds };
+  // A failed load(), or every stream in ERROR (the processor returns nothing): not routed to.
+  if (state.status === 'ERROR') return { status: 'failed', capacity: streams.capacity, sessionIds };
   const outside = streams.list().filter((s) => !s.session).length;
   const free = streams.capacity - outside;
   return free > 0 ? { status: 'ready', capacity: free, sessionIds } : { status: 'full', capacity: 1, sessionIds };

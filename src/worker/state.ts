@@ -1,4 +1,5 @@
 // The worker's readiness state machine (LOADING → IDLE, or ERROR when load() failed) and PyTrickle's state object.
+import type { HealthState } from '../pipeline/health.js';
 
 export type ReportedStatus = 'LOADING' | 'IDLE' | 'OK' | 'ERROR';
 export type InternalState = 'LOADING' | 'IDLE' | 'ERROR';
@@ -21,7 +22,11 @@ export class WorkerState {
   private loadError: string | null = null;
   private readonly listeners = new Set<(status: ReportedStatus) => void>();
 
-  constructor(private readonly activeStreams: () => number) {}
+  constructor(
+    private readonly activeStreams: () => number,
+    /** The health state of every running stream. */
+    private readonly streamStates: () => HealthState[] = () => [],
+  ) {}
 
   /** load() finished: the worker accepts streams. */
   setReady(): void {
@@ -44,10 +49,23 @@ export class WorkerState {
     return this.internal === 'IDLE';
   }
 
-  /** The status PyTrickle reports: ERROR, then OK (streams active), then IDLE, then LOADING. */
+  /** Every running stream is in ERROR (input flows, nothing comes out of the processor): new ones would fare the same. */
+  get streamsFailing(): boolean {
+    const states = this.streamStates();
+    return states.length > 0 && states.every((s) => s === 'ERROR');
+  }
+
+  /** How many running streams are in each health state. */
+  streamStateCounts(): Partial<Record<HealthState, number>> {
+    const counts: Partial<Record<HealthState, number>> = {};
+    for (const s of this.streamStates()) counts[s] = (counts[s] ?? 0) + 1;
+    return counts;
+  }
+
+  /** The status PyTrickle reports: ERROR (load() failed, or every stream in ERROR), then OK (streams active), then IDLE, then LOADING. */
   get status(): ReportedStatus {
     if (this.internal === 'ERROR') return 'ERROR';
-    if (this.activeStreams() > 0) return 'OK';
+    if (this.activeStreams() > 0) return this.streamsFailing ? 'ERROR' : 'OK';
     return this.internal === 'IDLE' ? 'IDLE' : 'LOADING';
   }
 
@@ -68,7 +86,7 @@ export class WorkerState {
     return {
       status,
       state: status,
-      error_message: this.loadError,
+      error_message: this.loadError ?? (status === 'ERROR' ? 'every stream is in ERROR: input flows but the processor returns no frames' : null),
       pipeline_ready: this.internal === 'IDLE',
       active_streams: this.activeStreams(),
       startup_complete: this.internal !== 'LOADING',

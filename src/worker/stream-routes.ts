@@ -149,11 +149,17 @@ export function streamStatus(s: WorkerStream): Record<string, unknown> {
       params: s.pipeline.params,
     },
     stats: {
-      state: st.state,
+      // The health state (ai-runner's names); `lifecycle` is the pipeline's own running/stopping.
+      state: st.health,
+      state_since: st.healthSince,
+      lifecycle: st.state,
       frames_in: st.framesIn,
       frames_out: st.framesOut,
+      frames_processed: st.framesProcessed,
       frames_dropped: st.framesDropped,
+      frames_errored: st.framesErrored,
       latency_ms: st.latencyMs,
+      stage_latency_ms: st.stages,
       restarts: st.restarts,
       last_error: st.lastError ?? null,
       started_at: s.startedAt,
@@ -167,6 +173,8 @@ const status: Handler = async (ctx, req, res, url) => {
     ...ctx.state.snapshot(),
     capacity: ctx.streams.capacity,
     last_stream_error: ctx.streams.lastError ?? null,
+    /** How many running streams are in each health state. */
+    stream_states: ctx.state.streamStateCounts(),
   };
   const found = ctx.streams.find(id);
   if ('stream' in found) return sendJson(req, res, 200, { ...base, client_active: true, ...streamStatus(found.stream) });

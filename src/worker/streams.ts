@@ -2,6 +2,8 @@
 import type { Logger } from '../logger.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { MediaSettings } from '../media/settings.js';
+import type { LoadingMode } from '../image/loading-overlay.js';
+import type { StageName } from '../pipeline/stages.js';
 import type { Pipeline, PipelineInternalOptions, PipelineOptions, PipelineResult } from '../pipeline/types.js';
 import type { DeviceSpec, Params, ProcessorDefinition } from '../processor/types.js';
 import type { StreamLimits } from '../stream/limits.js';
@@ -43,8 +45,12 @@ export interface StreamManagerOptions {
   limits?: Partial<StreamLimits>;
   /** Every stream's knobs for tests. */
   internal?: PipelineInternalOptions;
-  /** Called when a stream is added or removed (readiness reporting). */
+  /** What every stream's output shows while the processor restarts. */
+  loading?: LoadingMode;
+  /** Called when a stream is added or removed, or its health state changes (readiness reporting). */
   onChange?: () => void;
+  /** A frame of stream `id` reached the relay: its stage durations (ms). */
+  onFrameStages?: (id: string, ms: Partial<Record<StageName, number>>) => void;
   /** A pipeline's stop is bounded by its own grace; past this the slot is freed anyway and the overrun logged. */
   stopTimeoutMs?: number;
   /** A stream is gone (after its pipeline settled or its stop timed out), with how it ended. */
@@ -122,6 +128,9 @@ export class StreamManager {
       media: this.opts.media,
       limits: this.opts.limits,
       internal: this.opts.internal,
+      loading: this.opts.loading,
+      onFrameStages: this.opts.onFrameStages && ((ms) => this.opts.onFrameStages!(id, ms)),
+      onHealth: () => this.opts.onChange?.(),
       streamId: id,
       ffmpeg: this.opts.ffmpeg,
       device: this.opts.device,

@@ -35,7 +35,11 @@ export function systemRoutes(state: WorkerState, info: SystemInfo): Record<strin
   return {
     // 200 only while streams can start (IDLE, OK): load balancers and go-livepeer's static-runner
     // poller route to this worker only then; the body says which state it is in either way.
-    '/health': (req, res) => sendJson(req, res, state.ready ? 200 : 503, { status: state.status }),
+    // The streams' health states roll up: every stream in ERROR makes the worker ERROR (503) too.
+    '/health': (req, res) => {
+      const status = state.status;
+      sendJson(req, res, status === 'IDLE' || status === 'OK' ? 200 : 503, { status });
+    },
     '/version': (req, res) => sendJson(req, res, 200, { pipeline: info.pipeline, model_id: info.modelId, version: packageVersion() }),
     '/app-version': (req, res) => sendJson(req, res, 200, { version: info.appVersion }),
     '/hardware/info': async (req, res) =>

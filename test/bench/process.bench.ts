@@ -1,7 +1,6 @@
 // `trickle process` benchmark at 512x512, 720p and 1080p: (a) throughput vs a bare ffmpeg decode|encode
 // pipe with the same settings, (b) added per-frame latency at real-time input, (c) peak RSS of the child.
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { decoderArgs } from '../../src/media/decoder.js';
@@ -16,6 +15,7 @@ import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
 import { makeClip, probe, scratch } from '../process/media.js';
 import { benchMedia } from './bench-media.js';
 import { feed } from './live-feed.js';
+import { procSampler } from './proc-sampler.js';
 
 const SIZES = (process.env.PROCESS_BENCH_SIZES ?? '512x512,1280x720,1920x1080').split(',');
 const SECONDS = Number(process.env.PROCESS_BENCH_SECONDS ?? 8);
@@ -28,22 +28,10 @@ const AUDIO = { sampleRate: 48000, channels: 2 };
 
 /** Peak RSS (VmHWM, MiB) of `pid`, sampled until stop() (the value survives until the process exits). */
 function rssSampler(pid: number): { stop(): number } {
-  let peak = 0;
-  const read = async () => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch {
-      /* gone */
-    }
-  };
-  const t = setInterval(() => void read(), 100);
-  return {
-    stop() {
-      clearInterval(t);
-      return peak;
-    },
-  };
+  return procSampler(pid, 'status', (text, peak) => {
+    const m = /VmHWM:\s+(\d+) kB/.exec(text);
+    return m ? Math.max(peak, Number(m[1]) / 1024) : peak;
+  });
 }
 
 /** Reads `url` to end of stream; returns bytes and (with onPts) the arrival time of each video pts. */

@@ -1,19 +1,12 @@
 // The metrics text passes Prometheus's own `promtool check metrics` and says what the streams say.
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { describe, it } from 'node:test';
 import { createMetrics, type StreamView } from '../../src/metrics/registry.js';
+import { promtool } from '../helpers/promtool.js';
 
 const view = (id: string, over: Partial<StreamView> = {}): StreamView => ({
   id, state: 'ONLINE', framesIn: 300, framesOut: 290, framesDropped: 10, framesErrored: 1, inputFps: 30, outputFps: 29.5, restarts: 0, bytesIn: 12345, bytesOut: 23456, segmentsLost: 0, ...over,
 });
-
-/** promtool's lint of a scrape; empty when clean. */
-export async function promtool(text: string): Promise<string> {
-  const r = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
-  assert.equal(r.exitCode, 0, `promtool: ${r.stdout}${r.stderr}`);
-  return `${r.stdout}${r.stderr}`.trim();
-}
 
 describe('metrics', () => {
   it('two streams and a worker: promtool finds nothing to complain about; values and states as given', async () => {

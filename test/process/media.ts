@@ -116,28 +116,33 @@ export function tsInput(ts: Uint8Array | string): { args: string[]; input?: Buff
   return typeof ts === 'string' ? { args: ['-i', ts] } : { args: ['-f', 'mpegts', '-i', 'pipe:0'], input: Buffer.from(ts) };
 }
 
-/** Decodes MPEG-TS bytes to rgb24 and returns each frame's mean R, G, B. */
-export async function frameMeans(ts: Uint8Array | string, width: number, height: number): Promise<FrameMeans[]> {
-  const input = typeof ts === 'string' ? ['-i', ts] : ['-f', 'mpegts', '-i', 'pipe:0'];
-  const r = await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...input, '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
-    input: typeof ts === 'string' ? undefined : Buffer.from(ts),
+/** Decodes MPEG-TS bytes (or a file) to rgb24 frames of width x height. */
+export async function rawFrames(ts: Uint8Array | string, width: number, height: number): Promise<Uint8Array[]> {
+  const input = tsInput(ts);
+  const r = await execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...input.args, '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+    input: input.input,
     encoding: 'buffer',
     maxBuffer: 1 << 30,
   });
   const buf = r.stdout as Uint8Array;
   const size = width * height * 3;
-  const out: FrameMeans[] = [];
-  for (let off = 0; off + size <= buf.length; off += size) {
+  const out: Uint8Array[] = [];
+  for (let off = 0; off + size <= buf.length; off += size) out.push(buf.subarray(off, off + size));
+  return out;
+}
+
+/** Decodes MPEG-TS bytes to rgb24 and returns each frame's mean R, G, B. */
+export async function frameMeans(ts: Uint8Array | string, width: number, height: number): Promise<FrameMeans[]> {
+  return (await rawFrames(ts, width, height)).map((f) => {
     let sr = 0, sg = 0, sb = 0;
-    for (let i = off; i < off + size; i += 3) {
-      sr += buf[i];
-      sg += buf[i + 1];
-      sb += buf[i + 2];
+    for (let i = 0; i < f.length; i += 3) {
+      sr += f[i];
+      sg += f[i + 1];
+      sb += f[i + 2];
     }
     const n = width * height;
-    out.push({ r: sr / n, g: sg / n, b: sb / n });
-  }
-  return out;
+    return { r: sr / n, g: sg / n, b: sb / n };
+  });
 }
 
 /** Averages a list of frame means. */

@@ -63,10 +63,10 @@ test('a processor that throws on every 10th frame keeps the stream: all frames o
 });
 
 
-test('while load() runs the output carries passthrough video; afterwards the processor applies', async () => {
+test('with --loading passthrough the output carries the input while load() runs; afterwards the processor applies', async () => {
   const proc = path.join(dir, 'slow-load.mjs');
   await writeFile(proc, 'export default { async load() { await new Promise((r) => setTimeout(r, 2500)); }, video(frame) { frame.data.fill(0); } };\n');
-  const r = await runProcessOnClip({ relayUrl: relay.url, name: 'load', clip, processor: proc });
+  const r = await runProcessOnClip({ relayUrl: relay.url, name: 'load', clip, processor: proc, args: ['--loading', 'passthrough'] });
   assert.equal(r.exitCode, 0, r.stderr);
   const frames = await frameMeans(r.output, 160, 120);
   const dark = frames.map((f) => f.r + f.g + f.b < 30);

@@ -75,7 +75,7 @@ describe('trickle serve: routes', () => {
     for (const p of ['/stream/status', '/api/stream/status']) {
       const r = await api(url, p);
       assert.equal(r.status, 200);
-      assert.deepEqual(r.json, { ...IDLE_STATE, capacity: 1, last_stream_error: null, client_active: false });
+      assert.deepEqual(r.json, { ...IDLE_STATE, capacity: 1, last_stream_error: null, stream_states: {}, client_active: false });
     }
   });
 

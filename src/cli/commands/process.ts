@@ -7,12 +7,13 @@ import { eventIntervals } from '../event-intervals.js';
 import { EXIT } from '../exit-codes.js';
 import { addLimitOptions, limitSettingSpecs, limitsFromSettings } from '../limit-options.js';
 import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
+import { addOperatorOptions, loadingMode, metricsPort, operatorSettingSpecs, type OperatorSettings } from '../operator-options.js';
 import { parseParamFlags } from '../param-flags.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** The flags `process` reads itself; the media settings come from the settings table. */
-interface ProcessSettings {
+interface ProcessSettings extends OperatorSettings {
   in?: string;
   out?: string;
   processor?: string;
@@ -27,17 +28,30 @@ interface ProcessSettings {
   wait: boolean;
 }
 
-function statsLine(s: PipelineStats): string {
-  return `in ${s.inputFps.toFixed(1)} fps · out ${s.outputFps.toFixed(1)} fps · frames ${s.framesOut}/${s.framesIn} · dropped ${s.framesDropped} · errors ${s.framesErrored} · latency ${Math.round(s.latencyMs)} ms`;
+/** p50/p95 ms of each stage a frame passes from its arrival to the relay. */
+function stagesText(s: PipelineStats): string {
+  const st = s.stages;
+  const pair = (name: 'decode' | 'queue' | 'processor' | 'encode' | 'publish') => `${name} ${Math.round(st[name].p50)}/${Math.round(st[name].p95)}`;
+  return `${pair('decode')} · ${pair('queue')} · ${pair('processor')} · ${pair('encode')} · ${pair('publish')} ms p50/p95`;
 }
 
-/** A single rewritten status line on an interactive stderr; NDJSON lines with --stats-interval. */
-function statsPrinter(ctx: CommandContext, intervalS: number | undefined): ((s: PipelineStats) => void) | undefined {
+function statsLine(s: PipelineStats): string {
+  return `${s.health} · in ${s.inputFps.toFixed(1)} fps · out ${s.outputFps.toFixed(1)} fps · frames ${s.framesOut}/${s.framesIn} · dropped ${s.framesDropped} · errors ${s.framesErrored} · latency ${Math.round(s.latencyMs)} ms (${stagesText(s)})`;
+}
+
+/** The live line on a terminal: state, fps, latency, drops. */
+function liveLine(s: PipelineStats): string {
+  return `${s.health} · ${s.outputFps.toFixed(1)}/${s.inputFps.toFixed(1)} fps · latency ${Math.round(s.latencyMs)} ms · dropped ${s.framesDropped} · errors ${s.framesErrored}`;
+}
+
+/** NDJSON lines with --stats-interval; else a live status line on an interactive terminal (nothing elsewhere). */
+function statsPrinter(ctx: CommandContext, intervalS: number | undefined): { print?: (s: PipelineStats) => void; end(): void } {
   if (intervalS && intervalS > 0) {
-    return (s) => process.stderr.write(JSON.stringify({ type: 'stats', time: new Date().toISOString(), ...s }) + '\n');
+    return { print: (s) => process.stderr.write(JSON.stringify({ type: 'stats', time: new Date().toISOString(), ...s }) + '\n'), end() {} };
   }
-  if (ctx.interactive) return (s) => process.stderr.write(`\r\x1b[2K${statsLine(s)}`);
-  return undefined;
+  if (!ctx.interactive) return { end() {} };
+  const live = ctx.live('LOADING · starting');
+  return { print: (s) => live.update(liveLine(s)), end: () => live.stop() };
 }
 
 export function processCommand(): Command {
@@ -51,7 +65,7 @@ export function processCommand(): Command {
     .option('--control <url>', 'control channel to read live parameter updates from')
     .option('--events <url>', 'events channel to publish monitoring events to')
     .option('--data <url>', 'data channel for text output from the processor');
-  addLimitOptions(addMediaOptions(cmd, 'process'))
+  addOperatorOptions(addLimitOptions(addMediaOptions(cmd, 'process')), 'process')
     .option('--device <device>', 'auto, cpu or cuda[:N] for model processors')
     .option('--ffmpeg <path>', 'ffmpeg binary to use')
     .option('--stats-interval <seconds>', 'print NDJSON stats lines on stderr every S seconds')
@@ -74,11 +88,14 @@ export function processCommand(): Command {
       { key: 'data', type: 'string', env: ['TRICKLE_DATA'], flag: '--data' },
       ...mediaSettingSpecs('process'),
       ...limitSettingSpecs(),
+      ...operatorSettingSpecs('process'),
       { key: 'device', type: 'string', env: ['TRICKLE_DEVICE'], flag: '--device', default: 'auto' },
       { key: 'ffmpeg', type: 'string', env: ['TRICKLE_FFMPEG'], flag: '--ffmpeg' },
       { key: 'statsInterval', type: 'number', env: ['TRICKLE_STATS_INTERVAL'], flag: '--stats-interval' },
       { key: 'wait', type: 'boolean', env: ['TRICKLE_WAIT'], flag: '--wait', default: false },
     ]);
+    const loading = loadingMode(s);
+    const port = metricsPort(s);
     const printer = statsPrinter(ctx, s.statsInterval);
     const result = await runProcess({
       spec: {
@@ -94,12 +111,13 @@ export function processCommand(): Command {
       env: ctx.env,
       log: ctx.log,
       signal: ctx.signal,
-      onStats: printer,
+      onStats: printer.print,
       statsIntervalMs: s.statsInterval && s.statsInterval > 0 ? s.statsInterval * 1000 : 500,
       internal: eventIntervals(ctx.env),
-    }).finally(() => {
-      if (ctx.interactive && !(s.statsInterval && s.statsInterval > 0)) process.stderr.write('\r\x1b[2K');
-    });
+      loading,
+      metricsPort: port,
+      onMetricsUrl: (url) => ctx.log.info(`metrics on ${url}`, { url }),
+    }).finally(() => printer.end());
     ctx.log.info(`${result.reason === 'input-ended' ? 'input ended' : 'stopped'}: ${statsLine(result.stats)}`);
     return EXIT.ok;
   });

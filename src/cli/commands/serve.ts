@@ -5,6 +5,7 @@ import { addRegistrationExtras, checkApiToken, REGISTRATION_SPECS, resolveRegist
 import { eventIntervals } from '../event-intervals.js';
 import { addLimitOptions, limitSettingSpecs, limitsFromSettings } from '../limit-options.js';
 import { addMediaOptions, mediaFromSettings, mediaSettingSpecs } from '../media-options.js';
+import { addOperatorOptions, loadingMode, operatorSettingSpecs, type OperatorSettings } from '../operator-options.js';
 import { TrickleError } from '../../errors.js';
 import { prepareStream } from '../../stream/prepare.js';
 import { createWorker } from '../../worker/server.js';
@@ -19,8 +20,11 @@ Routes (PyTrickle-compatible, also under /api/stream/*):
   POST /stream/stop, /stream/params          address a stream with X-Stream-Id (or
                                              gateway_request_id / stream_id in the body)
   GET  /stream/status, /health, /version, /app-version, /hardware/info, /hardware/stats
-States: LOADING (processor load() running) → IDLE → OK (streams active); ERROR if load() failed.
-/health answers 200 while streams can start (IDLE, OK) and 503 while LOADING or ERROR.
+  GET  /metrics                              Prometheus text: per stream (stream_id) and worker
+States: LOADING (processor load() running) → IDLE → OK (streams active); ERROR if load() failed
+or every running stream is in ERROR. /health answers 200 while IDLE or OK, 503 otherwise.
+Each stream has its own state (LOADING, ONLINE, DEGRADED_INPUT, DEGRADED_INFERENCE, ERROR,
+OFFLINE) in /stream/status, its status events and /metrics.
 
 Orchestrator sessions (live runners): a request carrying Livepeer-Session-Id/-Token/-Control and
 Livepeer-Runner-Route belongs to a session; /stream/start may then leave out the channel URLs and
@@ -33,7 +37,7 @@ Environment: TRICKLE_SERVE_HOST, TRICKLE_SERVE_PORT, TRICKLE_PROCESSOR, TRICKLE_
 PIPELINE, CAPABILITY_NAME; with --register also everything \`trickle register --help\` lists.
 `;
 
-interface ServeSettings extends RegistrationSettings {
+interface ServeSettings extends RegistrationSettings, OperatorSettings {
   host: string;
   port: number;
   processor?: string;
@@ -71,7 +75,7 @@ export function serveCommand(): Command {
     .option('--price-per-unit <n>', 'with --register: price per unit')
     .option('--price-scaling <n>', 'with --register: price scaling')
     .option('--insecure', 'with --register: do not verify the orchestrator TLS certificate');
-  addLimitOptions(addMediaOptions(cmd, 'serve'));
+  addOperatorOptions(addLimitOptions(addMediaOptions(cmd, 'serve')), 'serve');
   addRegistrationExtras(cmd);
   addCommonOptions(cmd);
   cmd.addHelpText('after', MORE);
@@ -94,10 +98,12 @@ export function serveCommand(): Command {
       { key: 'appVersion', type: 'string', env: ['TRICKLE_APP_VERSION'], default: '0.0.1' },
       ...mediaSettingSpecs('serve'),
       ...limitSettingSpecs(),
+      ...operatorSettingSpecs('serve'),
       ...REGISTRATION_SPECS.map((spec) => (spec.key === 'capacity' ? { ...spec, env: ['TRICKLE_CAPACITY', 'CAPABILITY_CAPACITY'] } : spec)),
       { key: 'mode', type: 'string', default: 'byoc' },
     ]);
     const apiToken = checkApiToken(ctx, s.apiToken);
+    const loading = loadingMode(s);
     if (!s.processor) throw new TrickleError('TRICKLE_USAGE', 'no processor: set --processor NAME|PATH (or TRICKLE_PROCESSOR)');
     if (s.port < 0 || s.port > 65535) throw new TrickleError('TRICKLE_USAGE', `--port must be between 0 and 65535, got ${s.port}`);
     if (!(s.capacity >= 1)) throw new TrickleError('TRICKLE_USAGE', `--capacity must be at least 1, got ${s.capacity}`);
@@ -123,6 +129,7 @@ export function serveCommand(): Command {
       media: prepared.spec.media,
       limits: prepared.spec.limits,
       internal: eventIntervals(ctx.env),
+      loading,
       pipelineName: s.pipeline,
       modelId: reg?.name ?? ctx.env.CAPABILITY_NAME ?? ctx.env.MODEL_ID ?? '',
       appVersion: s.appVersion,
@@ -132,8 +139,18 @@ export function serveCommand(): Command {
       },
     });
     // The one line scripts and tests parse the URL from (an NDJSON record under --log-format json).
-    if (ctx.format === 'json') ctx.log.info(`trickle serve listening on ${worker.url}`, { url: worker.url });
-    else process.stderr.write(`trickle serve listening on ${worker.url}\n`);
+    // On a terminal a spinner runs while the processor loads; the listening line follows it.
+    const listening = `trickle serve listening on ${worker.url}`;
+    if (ctx.format === 'json') ctx.log.info(listening, { url: worker.url });
+    else if (!ctx.interactive) process.stderr.write(`${listening}\n`);
+    else {
+      const live = ctx.live(`loading ${prepared.processor.name ?? s.processor} (listening on ${worker.url})`);
+      const since = performance.now();
+      worker.loaded.then(
+        () => live.succeed(`${listening} · ${prepared.processor.name ?? s.processor} loaded in ${((performance.now() - since) / 1000).toFixed(1)} s`),
+        () => live.fail(`${listening} · the processor failed to load (the worker is in ERROR)`),
+      );
+    }
 
     if (reg) {
       registration = keepRegistered({
@@ -150,6 +167,10 @@ export function serveCommand(): Command {
         onReleased: (id) => void worker.stopSession(id),
       });
       worker.onStateChange(() => registration?.nudge());
+      worker.setRegistration('registering');
+      const current = registration;
+      current.registered.then(() => worker.setRegistration('registered'), () => undefined);
+      current.done.catch(() => worker.setRegistration('failed'));
     }
     let failure: unknown;
     try {
