@@ -4,6 +4,7 @@ import { Decoder } from '../media/decoder.js';
 import { Encoder } from '../media/encoder.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { PixelFormat } from '../media/pixel-format.js';
 import { RestartBudget, type ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { Publisher } from '../trickle/publisher.js';
@@ -13,6 +14,8 @@ export interface MediaStagesOptions {
   media: MediaSettings;
   ffmpeg?: FfmpegLocation;
   log: Logger;
+  /** The pixel format the processor works in (what the decoder outputs; the encoder takes each frame's own). */
+  pixelFormat?: PixelFormat;
   /** Kills both children (the hard end of a stop). */
   signal: AbortSignal;
   /** A child died and was replaced (at most 3 times in 120 s; past that the stream fails). */
@@ -35,7 +38,7 @@ export class MediaStages {
   constructor(private readonly opts: MediaStagesOptions) {
     const { media, ffmpeg, log, signal } = opts;
     this.budget = new RestartBudget({ log, onRestart: opts.onRestart });
-    this.decoder = new Decoder({ ...media, ffmpeg, log, signal, restarts: this.budget });
+    this.decoder = new Decoder({ ...media, pixelFormat: opts.pixelFormat, ffmpeg, log, signal, restarts: this.budget });
     this.encoder = new Encoder({ ...media, audio: {}, ffmpeg, log, signal, restarts: this.budget });
   }
 

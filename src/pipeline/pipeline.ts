@@ -186,7 +186,7 @@ class StreamPipeline implements Pipeline {
     } else await this.runner.start(); // at most the frame timeout: a start() still running is gone around
     if (this.stopping) return;
     this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
-    this.media = new MediaStages({ media: this.mediaSpec, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal, onRestart: (r) => this.childRestarted(r) });
+    this.media = new MediaStages({ media: this.mediaSpec, pixelFormat: this.opts.processor.format, ffmpeg: this.opts.ffmpeg, log: this.log, signal: this.hardAbort.signal, onRestart: (r) => this.childRestarted(r) });
     if (this.opts.control) {
       void runControlChannel({ url: this.opts.control, log: this.log, signal: this.streamAbort.signal, onParams: (p) => this.update(p) });
     }

@@ -19,7 +19,7 @@ function videoFrame(width: number, height: number, pts: number, n: number): Vide
     data[i + 1] = ((i / 3 / width) * 2) & 0xff;
     data[i + 2] = n * 9;
   }
-  return { data, width, height, pts, timeBase: TIME_BASE_90K };
+  return { data, format: 'rgb24', width, height, pts, timeBase: TIME_BASE_90K };
 }
 
 function audioFrame(pts: number, channels: number, samples = 1024): AudioFrame {
@@ -218,7 +218,7 @@ describe('Encoder', () => {
     const output = collect(encoder.output());
     for (const [n, shade] of shades.entries()) {
       shared.fill(shade);
-      await encoder.writeVideo({ data: shared, width: 320, height: 240, pts: n * 3000, timeBase: TIME_BASE_90K });
+      await encoder.writeVideo({ data: shared, format: 'rgb24', width: 320, height: 240, pts: n * 3000, timeBase: TIME_BASE_90K });
     }
     await encoder.end();
     const file = tmp.file('reuse.ts');
