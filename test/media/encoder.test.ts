@@ -312,10 +312,11 @@ describe('Encoder', () => {
     assert.throws(() => new Encoder({ gop: 0 }), (err: unknown) => isTrickleError(err, 'TRICKLE_USAGE'));
   });
 
-  it('rejects a frame whose bytes do not match its size', async () => {
+  it('rejects a frame whose bytes do not match its size and pixel format', async () => {
     const encoder = new Encoder();
     const frame = videoFrame(16, 16, 0, 0);
-    await assert.rejects(encoder.writeVideo({ ...frame, width: 17 }), /expected 17x16x3/);
+    await assert.rejects(encoder.writeVideo({ ...frame, width: 17 }), /holds 768 bytes, expected 816 for 17x16 rgb24/);
+    await assert.rejects(encoder.writeVideo({ ...frame, format: 'yuv420p' }), /holds 768 bytes, expected 384 for 16x16 yuv420p/);
     await encoder.close();
   });
 });
