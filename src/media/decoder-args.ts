@@ -7,7 +7,8 @@
 //   -copyts                              keep the input's timestamps (no start-time shift)
 //   -threads 1 (output)                  the rawvideo encoder is frame-threaded: on 2+ cores it
 //                                        handed each frame out one frame late (33 ms at 30 fps)
-//   -c:v rawvideo -pix_fmt rgb24         the pixels our frames carry; optional scale+centre-crop
+//   -c:v rawvideo -pix_fmt F             the pixels our frames carry (the processor's format, rgb24 by
+//                                        default); optional scale+centre-crop
 //   -enc_time_base:v 1:90000             rawvideo's default 1/framerate time base would round VFR pts
 //   -fps_mode passthrough                one output frame per decoded frame, never duplicated or dropped
 //   -c:a pcm_f32le -ar 48000             interleaved float audio, channel count kept
@@ -18,6 +19,8 @@
 // rawvideo encoder is fixed at the first size), so every frame's width/height stay real. The
 // decoder asks for that same scaling explicitly (`stretch`) from a child that starts later
 // in a stream whose size is the first one's, and starts a new child where it follows a change.
+
+import type { PixelFormat } from './pixel-format.js';
 
 export interface DecodeSize {
   /** Scale to this size (aspect kept, centre-cropped, unless `stretch`); both or neither. */
@@ -36,11 +39,13 @@ function scale(size: DecodeSize): string[] {
   return ['-vf', size.stretch ? `scale=${w}:${h}` : `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`];
 }
 
-const RAW_VIDEO = ['-c:v', 'rawvideo', '-pix_fmt', 'rgb24', '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];
+function rawVideo(format: PixelFormat): string[] {
+  return ['-c:v', 'rawvideo', '-pix_fmt', format, '-enc_time_base:v', '1:90000', '-fps_mode', 'passthrough'];
+}
 
-/** The video ffmpeg: compressed video in NUT on stdin; rgb24 NUT out on a unix socket it listens on, or on stdout. */
-export function videoDecoderArgs(size: DecodeSize = {}, socketPath?: string): string[] {
-  const args = ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0', ...scale(size), ...RAW_VIDEO];
+/** The video ffmpeg: compressed video in NUT on stdin; raw `format` NUT out on a unix socket it listens on, or on stdout. */
+export function videoDecoderArgs(size: DecodeSize = {}, socketPath?: string, format: PixelFormat = 'rgb24'): string[] {
+  const args = ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0', ...scale(size), ...rawVideo(format)];
   if (!socketPath) return [...args, ...NUT_OUT];
   return [...args, '-flush_packets', '1', '-avioflags', 'direct', '-f', 'nut', '-listen', '1', `unix:${socketPath}`];
 }
@@ -54,11 +59,11 @@ export function audioDecoderArgs(): string[] {
  * A single-process decode of MPEG-TS on stdin (video and audio in one NUT on stdout): what a
  * plain `ffmpeg | ffmpeg` pipe runs, for benchmark baselines.
  */
-export function decoderArgs(opts: DecodeSize & { audio?: boolean } = {}): string[] {
+export function decoderArgs(opts: DecodeSize & { audio?: boolean; format?: PixelFormat } = {}): string[] {
   const audio = opts.audio !== false;
   const args = ['-loglevel', 'warning', '-flags', 'low_delay', '-threads', '1', '-f', 'mpegts', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0?'];
   if (audio) args.push('-map', '0:a:0?');
-  args.push(...scale(opts), ...RAW_VIDEO);
+  args.push(...scale(opts), ...rawVideo(opts.format ?? 'rgb24'));
   if (audio) args.push('-c:a', 'pcm_f32le', '-ar', '48000');
   return [...args, ...NUT_OUT];
 }

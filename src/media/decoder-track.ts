@@ -20,6 +20,7 @@ import type { AudioFrame, VideoFrame } from './frames.js';
 import { NutDemuxer, NutFormatError, type NutPacket } from './nut/demuxer.js';
 import type { NutStream } from './nut/headers.js';
 import { NutMuxer } from './nut/muxer.js';
+import type { PixelFormat } from './pixel-format.js';
 import { audioFrame, videoFrame } from './nut-frames.js';
 import { NutSocketReader, nutSocketPath } from './nut-socket.js';
 import type { RestartBudget } from './restart-budget.js';
@@ -38,6 +39,8 @@ export interface TrackHost {
   /** A size every frame is scaled to; without one, input size changes follow `resize`. */
   size: DecodeSize;
   resize: ResizeMode;
+  /** The pixel format of decoded video. */
+  format: PixelFormat;
   /** Video output over a unix socket (else stdout). */
   socket: boolean;
   log: Logger;
@@ -161,7 +164,7 @@ export class DecoderTrack {
 
   private spawn(): FfmpegChild {
     const socketPath = this.kind === 'video' && this.host.socket ? nutSocketPath() : undefined;
-    const args = this.kind === 'video' ? videoDecoderArgs(this.sizes.forChild(), socketPath) : audioDecoderArgs();
+    const args = this.kind === 'video' ? videoDecoderArgs(this.sizes.forChild(), socketPath, this.host.format) : audioDecoderArgs();
     const child = new FfmpegChild(args, { ffmpeg: this.host.ffmpeg, log: this.host.log, signal: this.host.signal, name: `${this.kind} decoder` });
     if (socketPath) this.sockets.set(child, new NutSocketReader(socketPath, new NutDemuxer(this.host.alloc), child.exited));
     void child.exited.then(() => this.sockets.get(child)?.close());

@@ -1,4 +1,4 @@
-// Decoder: MPEG-TS bytes in → VideoFrame (RGB24) / AudioFrame (f32) out, exact 90 kHz pts.
+// Decoder: MPEG-TS bytes in → VideoFrame (rgb24 or the pixel format asked for) / AudioFrame (f32) out, exact 90 kHz pts.
 //
 // The transport stream is read here (TsDemuxer), not by ffmpeg: ffmpeg's MPEG-TS reader and its
 // H.264 parser hold each video frame until the next one arrives (two frame intervals). Each PES
@@ -13,6 +13,7 @@ import type { FfmpegLocation } from './ffmpeg.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import { FramePool } from './frame-pool.js';
 import { FramerateLimiter } from './framerate-limiter.js';
+import type { PixelFormat } from './pixel-format.js';
 import type { NutStream } from './nut/headers.js';
 import { describeStreams, type DecodedStreams } from './nut-frames.js';
 import { RestartBudget } from './restart-budget.js';
@@ -31,6 +32,8 @@ export { to90k, type DecodedStreams } from './nut-frames.js';
  */
 export interface DecoderOptions extends Partial<MediaSettings> {
   ffmpeg?: FfmpegLocation;
+  /** The pixel format of decoded video (default rgb24). */
+  pixelFormat?: PixelFormat;
   /** Decode audio too (default true). */
   audio?: boolean;
   /**
@@ -97,6 +100,7 @@ export class Decoder {
       ffmpeg: opts.ffmpeg,
       size: { width: media.width, height: media.height },
       resize: media.resize === 'follow' ? ('follow' as const) : ('first' as const),
+      format: opts.pixelFormat ?? 'rgb24',
       socket: opts.videoOverSocket ?? process.platform !== 'win32',
       log: this.log,
       signal: opts.signal,

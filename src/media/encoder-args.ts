@@ -105,7 +105,7 @@ function audioEncoding(media: MediaSettings): string[] {
 const INPUT = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0', '-f', 'nut', '-i', 'pipe:0', '-copyts'];
 const NUT_OUT = ['-avoid_negative_ts', 'disabled', '-flush_packets', '1', '-f', 'nut'];
 
-/** The video encoder's ffmpeg arguments: rgb24 NUT on stdin, H.264 NUT on stdout. */
+/** The video encoder's ffmpeg arguments: raw video NUT on stdin (its header names the pixel format), H.264 NUT on stdout. */
 export function videoEncoderArgs(media: MediaSettings, oddSize = false): string[] {
   return [...INPUT, ...videoEncoding(media, oddSize), ...NUT_OUT, 'pipe:1'];
 }

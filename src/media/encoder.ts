@@ -6,7 +6,7 @@
 // starts at the first audio frame with its channel count (video never waits to learn it).
 // Arguments: encoder-args.ts.
 //
-// A frame whose size differs from the running child's restarts the child (NUT fixes the size
+// A frame whose size or pixel format differs from the running child's restarts the child (NUT fixes both
 // per stream): the old one is drained first, output() continues with the new one's bytes.
 import { TrickleError } from '../errors.js';
 import type { CopiedAudioPacket } from './audio-copy.js';
@@ -17,6 +17,7 @@ import { FfmpegChild } from './ffmpeg-child.js';
 import { EncoderTrack } from './encoder-track.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import type { NutMuxStream } from './nut/muxer.js';
+import { frameBytes } from './pixel-format.js';
 import { RestartBudget } from './restart-budget.js';
 import { TsMuxer, type CopiedAudioStream } from './ts/muxer.js';
 import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, outputAudioCodec, videoEncoderArgs, type EncoderAudio } from './encoder-args.js';
@@ -189,13 +190,14 @@ export class Encoder {
   /** Queues one video frame; resolves when ffmpeg can take more. */
   async writeVideo(frame: VideoFrame): Promise<void> {
     this.assertOpen();
-    if (frame.data.length !== frame.width * frame.height * 3) {
-      throw new TrickleError('TRICKLE_BAD_MEDIA', `video frame holds ${frame.data.length} bytes, expected ${frame.width}x${frame.height}x3`);
+    const format = frame.format ?? 'rgb24';
+    if (frame.data.length !== frameBytes(format, frame.width, frame.height)) {
+      throw new TrickleError('TRICKLE_BAD_MEDIA', `video frame holds ${frame.data.length} bytes, expected ${frameBytes(format, frame.width, frame.height)} for ${frame.width}x${frame.height} ${format}`);
     }
     const track = this.video;
     const running = track.stream;
-    if (running && (running.width !== frame.width || running.height !== frame.height)) {
-      this.log.info('output size changed, restarting encoder', { from: `${running.width}x${running.height}`, to: `${frame.width}x${frame.height}` });
+    if (running && (running.width !== frame.width || running.height !== frame.height || running.format !== format)) {
+      this.log.info('output size or pixel format changed, restarting encoder', { from: `${running.width}x${running.height} ${running.format}`, to: `${frame.width}x${frame.height} ${format}` });
       await track.finish();
     } else if (track.lastPts !== undefined && frame.pts <= track.lastPts) {
       if (frame.pts === track.lastPts) {
@@ -207,7 +209,7 @@ export class Encoder {
       await track.finish();
     }
     // yuv420p needs even sizes: an odd one gets a child with the pad filter.
-    if (!track.stream) track.open({ kind: 'video', width: frame.width, height: frame.height }, frame.width % 2 === 1 || frame.height % 2 === 1);
+    if (!track.stream) track.open({ kind: 'video', width: frame.width, height: frame.height, format }, frame.width % 2 === 1 || frame.height % 2 === 1);
     await this.writeFrame(track, frame.pts, frame.data);
   }
 

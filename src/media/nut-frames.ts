@@ -3,6 +3,7 @@ import { TrickleError } from '../errors.js';
 import { TIME_BASE_90K, type AudioFrame, type TimeBase, type VideoFrame } from './frames.js';
 import type { NutPacket } from './nut/demuxer.js';
 import type { NutStream } from './nut/headers.js';
+import { formatOfFourcc, frameBytes } from './pixel-format.js';
 
 /** What the decoder's output holds, known before the first frame (from ffmpeg's stream headers). */
 export interface DecodedStreams {
@@ -27,14 +28,16 @@ export function describeStreams(streams: NutStream[]): DecodedStreams {
   return out;
 }
 
-/** A video frame over the packet's bytes (no copy); its size is checked against the byte count. */
+/** A video frame over the packet's bytes (no copy), in the stream's pixel format; its size is checked against the byte count. */
 export function videoFrame(p: NutPacket, stream: NutStream): VideoFrame {
   const width = p.width ?? stream.width ?? 0;
   const height = p.height ?? stream.height ?? 0;
-  if (width * height * 3 !== p.data.length) {
-    throw new TrickleError('TRICKLE_BAD_MEDIA', `decoded frame holds ${p.data.length} bytes, expected ${width}x${height}x3`);
+  const format = formatOfFourcc(stream.fourcc);
+  if (!format) throw new TrickleError('TRICKLE_BAD_MEDIA', `decoded video has an unknown pixel format (FourCC ${JSON.stringify(String.fromCharCode(...stream.fourcc))})`);
+  if (frameBytes(format, width, height) !== p.data.length) {
+    throw new TrickleError('TRICKLE_BAD_MEDIA', `decoded frame holds ${p.data.length} bytes, expected ${frameBytes(format, width, height)} for ${width}x${height} ${format}`);
   }
-  return { data: p.data, width, height, pts: to90k(p.pts, stream.timeBase), timeBase: TIME_BASE_90K };
+  return { data: p.data, format, width, height, pts: to90k(p.pts, stream.timeBase), timeBase: TIME_BASE_90K };
 }
 
 /** An audio frame over the packet's f32le samples (copied only when the view would be misaligned). */

@@ -5,6 +5,7 @@ import { Decoder } from '../media/decoder.js';
 import { Encoder } from '../media/encoder.js';
 import type { FfmpegLocation } from '../media/ffmpeg.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { PixelFormat } from '../media/pixel-format.js';
 import { RestartBudget, type ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { TsProgram } from '../media/ts/demuxer.js';
@@ -20,6 +21,8 @@ export interface MediaStagesOptions {
   audioHook: boolean;
   /** One input audio packet went to the output as it came (audio passthrough). */
   onAudioCopied?(): void;
+  /** The pixel format the processor works in (what the decoder outputs; the encoder takes each frame's own). */
+  pixelFormat?: PixelFormat;
   /** Kills both children (the hard end of a stop). */
   signal: AbortSignal;
   /** A child died and was replaced (at most 3 times in 120 s; past that the stream fails). */
@@ -51,6 +54,7 @@ export class MediaStages {
     const codecs = (this.copiedCodecs = copiedAudioCodecs(media, opts.audioHook));
     this.decoder = new Decoder({
       ...media,
+      pixelFormat: opts.pixelFormat,
       ffmpeg,
       log,
       signal,

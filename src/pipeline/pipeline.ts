@@ -220,6 +220,7 @@ class StreamPipeline implements Pipeline {
     this.media = new MediaStages({
       media: this.mediaSpec,
       audioHook: typeof this.opts.processor.audio === 'function',
+      pixelFormat: this.opts.processor.format,
       onAudioCopied: () => {
         this.s.audioFramesIn++;
         this.audioIn.tick();

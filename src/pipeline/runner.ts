@@ -1,7 +1,7 @@
 // Runs a processor's hooks for one stream: a hook that throws costs one frame, one that hangs is gone around, never the stream's end by itself.
 import { FieldError, type TrickleError } from '../errors.js';
 import { rateLimited, type Logger } from '../logger.js';
-import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import { frameBytes, type AudioFrame, type VideoFrame } from '../media/frames.js';
 import type { DeviceSpec, Params, ProcessorContext, ProcessorDefinition } from '../processor/types.js';
 import { mergeUpdate } from '../processor/params.js';
 import { HookGuard, type HookName } from './hook-guard.js';
@@ -147,11 +147,14 @@ export class ProcessorRunner {
       const out = r.value;
       this.lastVideo = 'processed';
       if (!out) return frame;
-      if (!(out.data instanceof Uint8Array) || out.data.length < out.width * out.height * 3 || !(out.width > 0) || !(out.height > 0)) {
+      // A frame without a format is in the one the processor gets.
+      const format = out.format ?? frame.format;
+      if (!(out.data instanceof Uint8Array) || !(out.width > 0) || !(out.height > 0) || out.data.length < frameBytes(format, out.width, out.height)) {
         this.lastVideo = 'bypassed';
-        throw new Error(`video() returned a malformed frame (${out.width}x${out.height}, ${out.data?.length} bytes)`);
+        throw new Error(`video() returned a malformed frame (${out.width}x${out.height} ${format}, ${out.data?.length} bytes)`);
       }
-      return out.pts === undefined ? { ...out, pts: frame.pts, timeBase: frame.timeBase } : out;
+      if (out.pts === undefined) return { ...out, format, pts: frame.pts, timeBase: frame.timeBase };
+      return out.format === undefined ? { ...out, format } : out;
     } catch (err) {
       this.fail('video', err);
       return frame;

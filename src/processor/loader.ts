@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TrickleError } from '../errors.js';
+import { isPixelFormat, PIXEL_FORMATS } from '../media/pixel-format.js';
 import type { LoadContext, ProcessorDefinition } from './types.js';
 
 /** dist/processors/ (built-ins compile there from processors/*.ts at the repo root). */
@@ -85,6 +86,10 @@ export async function loadProcessor(spec: string, opts: { cwd?: string } = {}): 
     if (v !== undefined && typeof v !== 'function') {
       throw new TrickleError('TRICKLE_PROCESSOR_LOAD', `processor "${spec}": ${h} must be a function, got ${typeof v}`);
     }
+  }
+  const format = (def as Record<string, unknown>).format;
+  if (format !== undefined && !isPixelFormat(format)) {
+    throw new TrickleError('TRICKLE_PROCESSOR_LOAD', `processor "${spec}": format must be one of ${PIXEL_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
   const out = def as ProcessorDefinition;
   // Resolving first names `--processor ./` after its folder rather than ".".

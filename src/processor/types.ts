@@ -1,6 +1,7 @@
 // The processor contract: a module whose default export describes optional hooks (load, start, video, audio, update, stop).
 import type { Logger } from '../logger.js';
 import type { AudioFrame, VideoFrame } from '../media/frames.js';
+import type { PixelFormat } from '../media/pixel-format.js';
 
 export type Params = Record<string, unknown>;
 
@@ -40,6 +41,12 @@ export interface ProcessorDefinition<P extends Params = Params> {
   description?: string;
   /** Declared parameters with their defaults; text values (KEY=VALUE) are coerced to these types. */
   params?: P;
+  /**
+   * The pixel format video() gets its frames in (default rgb24): the decoder outputs it and the
+   * encoder takes it, so a processor that works on YUV or luma, or never looks at the pixels,
+   * spares both colour conversions. Frames it returns are in this format too.
+   */
+  format?: PixelFormat;
   load?(ctx: LoadContext): MaybePromise<void>;
   start?(params: P, ctx: ProcessorContext): MaybePromise<void>;
   /** Return a frame to replace the input (any size), or nothing to pass the input on. */

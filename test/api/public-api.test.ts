@@ -6,6 +6,7 @@ import * as api from '../../src/index.js';
 const EXPECTED = [
   'Decoder',
   'Encoder',
+  'PIXEL_FORMATS',
   'Publisher',
   'RelayRequestError',
   'START_CURRENT',
@@ -20,6 +21,7 @@ const EXPECTED = [
   'createSession',
   'createWorker',
   'defineProcessor',
+  'frameBytes',
   'frameToTensor',
   'gpuInfo',
   'gpuStats',
@@ -38,8 +40,10 @@ const EXPECTED = [
   'rgbToTensor',
   'runLoad',
   'silentLogger',
+  'tensorLength',
   'tensorToFrame',
   'tensorToRgb',
+  'yuvPlanes',
 ];
 
 test('the package exports exactly the documented names', () => {

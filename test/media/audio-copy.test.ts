@@ -13,7 +13,7 @@ const FRAME_TICKS = 3000;
 
 /** A made-up audio payload that differs packet to packet (the muxer never looks inside). */
 const payload = (n: number) => new Uint8Array(200 + (n % 50)).map((_, i) => (i * 31 + n) & 0xff);
-const frame = (pts: number) => ({ data: new Uint8Array(64 * 48 * 3).fill(pts & 0xff), width: 64, height: 48, pts, timeBase: TIME_BASE_90K });
+const frame = (pts: number) => ({ data: new Uint8Array(64 * 48 * 3).fill(pts & 0xff), width: 64, height: 48, format: 'rgb24' as const, pts, timeBase: TIME_BASE_90K });
 
 /** Reads the encoder's output as it comes; `pes` fills in while the encoder runs. */
 function reader(encoder: Encoder): { pes: PesPacket[]; demuxer: TsDemuxer; done: Promise<void> } {

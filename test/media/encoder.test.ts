@@ -19,7 +19,7 @@ function videoFrame(width: number, height: number, pts: number, n: number): Vide
     data[i + 1] = ((i / 3 / width) * 2) & 0xff;
     data[i + 2] = n * 9;
   }
-  return { data, width, height, pts, timeBase: TIME_BASE_90K };
+  return { data, format: 'rgb24', width, height, pts, timeBase: TIME_BASE_90K };
 }
 
 function audioFrame(pts: number, channels: number, samples = 1024): AudioFrame {
@@ -218,7 +218,7 @@ describe('Encoder', () => {
     const output = collect(encoder.output());
     for (const [n, shade] of shades.entries()) {
       shared.fill(shade);
-      await encoder.writeVideo({ data: shared, width: 320, height: 240, pts: n * 3000, timeBase: TIME_BASE_90K });
+      await encoder.writeVideo({ data: shared, format: 'rgb24', width: 320, height: 240, pts: n * 3000, timeBase: TIME_BASE_90K });
     }
     await encoder.end();
     const file = tmp.file('reuse.ts');
@@ -312,10 +312,11 @@ describe('Encoder', () => {
     assert.throws(() => new Encoder({ gop: 0 }), (err: unknown) => isTrickleError(err, 'TRICKLE_USAGE'));
   });
 
-  it('rejects a frame whose bytes do not match its size', async () => {
+  it('rejects a frame whose bytes do not match its size and pixel format', async () => {
     const encoder = new Encoder();
     const frame = videoFrame(16, 16, 0, 0);
-    await assert.rejects(encoder.writeVideo({ ...frame, width: 17 }), /expected 17x16x3/);
+    await assert.rejects(encoder.writeVideo({ ...frame, width: 17 }), /holds 768 bytes, expected 816 for 17x16 rgb24/);
+    await assert.rejects(encoder.writeVideo({ ...frame, format: 'yuv420p' }), /holds 768 bytes, expected 384 for 16x16 yuv420p/);
     await encoder.close();
   });
 });

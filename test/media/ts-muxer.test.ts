@@ -35,7 +35,7 @@ async function encodeClip(channels: number): Promise<Buffer> {
       apts += 1920;
     }
     const data = new Uint8Array(w * h * 3).map((_, i) => (i * 7 + n * 13) & 0xff);
-    await encoder.writeVideo({ data, width: w, height: h, pts, timeBase: TIME_BASE_90K });
+    await encoder.writeVideo({ data, format: 'rgb24', width: w, height: h, pts, timeBase: TIME_BASE_90K });
   }
   await encoder.end();
   const ts = Buffer.concat(await out);

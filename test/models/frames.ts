@@ -19,6 +19,7 @@ export async function lavfiFrames(source: string, width: number, height: number,
   if (r.exitCode !== 0 || all.length < size * count) throw new Error(`ffmpeg lavfi failed (${r.exitCode}): ${stderr}`);
   return Array.from({ length: count }, (_, i) => ({
     data: new Uint8Array(all.subarray(i * size, (i + 1) * size)),
+    format: 'rgb24' as const,
     width,
     height,
     pts: i * 3000,

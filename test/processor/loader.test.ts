@@ -38,6 +38,8 @@ test('file paths (relative to cwd, absolute), folders and package names load; a 
     await writeFile(path.join(dir, 'mine.mjs'), 'export default { name: "mine", params: { k: 1 }, video() {} };\n');
     await writeFile(path.join(dir, 'nodefault.mjs'), 'export const video = () => {};\n');
     await writeFile(path.join(dir, 'badhook.mjs'), 'export default { video: 42 };\n');
+    await writeFile(path.join(dir, 'gray.mjs'), 'export default { format: "gray", video() {} };\n');
+    await writeFile(path.join(dir, 'badformat.mjs'), 'export default { format: "bgr24", video() {} };\n');
     await mkdir(path.join(dir, 'node_modules', 'trickle-proc-pkg'), { recursive: true });
     await writeFile(path.join(dir, 'node_modules', 'trickle-proc-pkg', 'package.json'), JSON.stringify({ name: 'trickle-proc-pkg', type: 'module', main: 'index.js' }));
     await writeFile(path.join(dir, 'node_modules', 'trickle-proc-pkg', 'index.js'), 'export default { name: "from-pkg" };\n');
@@ -58,6 +60,8 @@ test('file paths (relative to cwd, absolute), folders and package names load; a 
     await assert.rejects(loadProcessor('./empty', { cwd: dir }), (e: unknown) => isTrickleError(e, 'TRICKLE_PROCESSOR_NOT_FOUND') && /no entry module/.test(e.message));
     await assert.rejects(loadProcessor('./nodefault.mjs', { cwd: dir }), (e: unknown) => isTrickleError(e, 'TRICKLE_PROCESSOR_LOAD') && /default export/.test(e.message));
     await assert.rejects(loadProcessor('./badhook.mjs', { cwd: dir }), (e: unknown) => isTrickleError(e, 'TRICKLE_PROCESSOR_LOAD') && /video must be a function/.test(e.message));
+    assert.equal((await loadProcessor('./gray.mjs', { cwd: dir })).format, 'gray');
+    await assert.rejects(loadProcessor('./badformat.mjs', { cwd: dir }), (e: unknown) => isTrickleError(e, 'TRICKLE_PROCESSOR_LOAD') && /format must be one of rgb24, rgba, yuv420p, gray/.test(e.message));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -29,6 +29,10 @@ export default defineProcessor({
   description: 'warms the picture: red up, blue down by warmth',
   // Declared params with their defaults. --param warmth=0.5 arrives as a number because 0.2 is one.
   params: { warmth: 0.2 },
+  // The pixel format frames arrive in: rgb24 (the default), rgba, yuv420p (Y, U, V planes, 1.5
+  // bytes a pixel) or gray (luma only). A format the picture is already in at both ends spares
+  // ffmpeg a colour conversion each way; warming needs R and B, so rgb24.
+  format: 'rgb24',
 
   // Once per process, before any stream: load models and other slow things here. Frames pass
   // through untouched until it returns.

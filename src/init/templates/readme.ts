@@ -129,7 +129,8 @@ costs one frame: the input passes on and an \`error\` event goes out, the stream
 | \`stop(ctx)\` | the stream ended | logs it |
 
 Returning nothing from \`video\` sends the (changed) input frame on; returning a new frame, of any
-size, replaces it. A hook that throws costs one frame: the input passes on and an \`error\` event
+size, replaces it. \`format\` picks the pixel format frames arrive in (and leave in): \`rgb24\` here;
+\`rgba\`, \`yuv420p\` and \`gray\` are the others (see trickcli's README for when each is cheapest). A hook that throws costs one frame: the input passes on and an \`error\` event
 goes out, the stream keeps running. \`params\` declares the parameters and their defaults, which
 also fix their types: \`--param warmth=0.5\` arrives as a number.
 `;

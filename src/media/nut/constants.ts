@@ -42,6 +42,5 @@ export const HEADER_CHECKSUM_THRESHOLD = 4096;
 /** Stream classes of a NUT stream header. */
 export const STREAM_CLASS = { video: 0, audio: 1, subtitle: 2, data: 3 } as const;
 
-/** FourCCs ffmpeg uses in NUT for our two raw formats (little-endian byte order in the file). */
-export const FOURCC_RGB24 = Uint8Array.of(0x52, 0x47, 0x42, 24); // 'R','G','B',24
+/** The FourCC ffmpeg uses in NUT for f32 audio (video ones: pixel-format.ts). */
 export const FOURCC_F32LE = Uint8Array.of(0x50, 0x46, 0x44, 32); // 'P','F','D',32

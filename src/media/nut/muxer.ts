@@ -1,6 +1,7 @@
-// Minimal NUT muxer with exact per-frame pts: rawvideo rgb24 + pcm_f32le (the encoder's stdin) or
+// Minimal NUT muxer with exact per-frame pts: rawvideo (rgb24, rgba, yuv420p, gray) + pcm_f32le (the encoder's stdin) or
 // compressed video (the decoder's stdin).
 import type { TimeBase } from '../frames.js';
+import { nutFourcc, type PixelFormat } from '../pixel-format.js';
 import { ByteWriter, crc32 } from './bytes.js';
 import {
   FLAG_CHECKSUM,
@@ -10,7 +11,6 @@ import {
   FLAG_SIZE_MSB,
   FLAG_STREAM_ID,
   FOURCC_F32LE,
-  FOURCC_RGB24,
   HEADER_CHECKSUM_THRESHOLD,
   NUT_FILE_ID,
   STARTCODE,
@@ -19,8 +19,8 @@ import {
 } from './constants.js';
 
 export type NutMuxStream =
-  /** rgb24 unless `fourcc` names a compressed codec (its decoder's FourCC, e.g. 'H264'). */
-  | { kind: 'video'; width: number; height: number; fourcc?: string; extradata?: Uint8Array }
+  /** Raw video in `format` (default rgb24) unless `fourcc` names a compressed codec (its decoder's FourCC, e.g. 'H264'). */
+  | { kind: 'video'; width: number; height: number; format?: PixelFormat; fourcc?: string; extradata?: Uint8Array }
   | { kind: 'audio'; sampleRate: number; channels: number };
 
 /** Every stream shares this time base, so pts go through unchanged. */
@@ -60,7 +60,7 @@ export class NutMuxer {
     packet(w, 'main', main.view());
     this.streams.forEach((s, id) => {
       const b = new ByteWriter().v(id);
-      if (s.kind === 'video') b.v(STREAM_CLASS.video).vb(s.fourcc ? new TextEncoder().encode(s.fourcc) : FOURCC_RGB24);
+      if (s.kind === 'video') b.v(STREAM_CLASS.video).vb(s.fourcc ? new TextEncoder().encode(s.fourcc) : nutFourcc(s.format ?? 'rgb24'));
       else b.v(STREAM_CLASS.audio).vb(FOURCC_F32LE);
       b.v(0) // time base id
         .v(MSB_PTS_SHIFT)
