@@ -53,6 +53,12 @@ const MAX_AUDIO_BEFORE_VIDEO = 200;
  * audio (90 kHz) or this many packets: a video stall lets audio go out ahead, memory stays bounded.
  */
 const MAX_HELD_AUDIO_TICKS = 2 * 90_000;
+/**
+ * A copied audio packet that does not come after the last one copied, by at most this much (the
+ * overlap where two recordings were spliced, an encoder's priming), is dropped: the output's audio
+ * timestamps only increase. A larger jump back is a new timeline (a restarted publisher, a wrap).
+ */
+const MAX_AUDIO_OVERLAP_TICKS = 90_000;
 const MAX_HELD_AUDIO_PACKETS = 256;
 
 /**
@@ -72,6 +78,7 @@ export class Encoder {
   private audioBeforeVideo: Uint8Array[] | null = [];
   /** Copied audio packets (muxed) waiting for video to pass their pts, oldest first. */
   private heldAudio: { pts: number; bytes: Uint8Array }[] = [];
+  private lastCopiedAudioPts?: number;
   private hasVideo = true;
   /** Copied audio packets dropped: before the first video keyframe past the bound, or with no copied stream to go in. */
   copiedAudioDropped = 0;
@@ -165,6 +172,12 @@ export class Encoder {
       this.copiedAudioDropped++;
       return;
     }
+    const last = this.lastCopiedAudioPts;
+    if (last !== undefined && p.pts <= last && last - p.pts <= MAX_AUDIO_OVERLAP_TICKS) {
+      this.copiedAudioDropped++;
+      return;
+    }
+    this.lastCopiedAudioPts = p.pts;
     const bytes = this.ts.audioCopy(p, p.streamId);
     if (!this.hasVideo) return this.out.push(bytes);
     const held = this.heldAudio;

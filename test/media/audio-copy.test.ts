@@ -62,6 +62,22 @@ describe('copied audio in the Encoder', () => {
     }
   });
 
+  it('drops a packet that overlaps the last one copied (a splice), so the output\'s audio pts only increase; a jump back past a second is kept', async () => {
+    const encoder = new Encoder({ preset: 'ultrafast', audio: {}, audioCopied: true });
+    const out = reader(encoder);
+    encoder.copyAudio(AAC);
+    // Without video the packets go straight out: what reaches the output is what the overlap rule kept.
+    encoder.withoutVideo();
+    const B = 1_000_000;
+    const sent = [B, B + 1920, B + 3840, B + 5760, B + 4800, B + 5760, B + 7680, B + 9600, B - 200_000, B - 198_080];
+    for (const [n, pts] of sent.entries()) await encoder.writeAudioPacket({ pts, streamId: 0xc0, data: payload(n) });
+    await encoder.end();
+    await out.done;
+    await encoder.close();
+    const pts = out.pes.filter((p) => p.stream.kind === 'audio').map((p) => p.pts);
+    assert.deepEqual(pts, [B, B + 1920, B + 3840, B + 5760, B + 7680, B + 9600, B - 200_000, B - 198_080]);
+  });
+
   it('goes out ahead of video that stalls, past two seconds of audio, instead of piling up', async () => {
     const encoder = new Encoder({ preset: 'ultrafast', audio: {}, audioCopied: true });
     const out = reader(encoder);
