@@ -20,11 +20,11 @@ import { encoderArgsTs } from '../../src/media/encoder-args.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg.js';
 import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
 import { waitForChannel } from '../../src/pipeline/wait-channel.js';
-import { Subscriber } from '../../src/trickle/subscriber.js';
 import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
 import { makeClip, scratch } from '../process/media.js';
 import { api, spawnServe, waitForHealth, type ServeChild } from '../worker/serve-child.js';
 import { benchMedia, type BenchMedia } from './bench-media.js';
+import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
 
 const MAX = Number(process.env.DENSITY_MAX ?? 8);
@@ -134,24 +134,6 @@ function perFrame(cpu: Record<string, number>, frames: number): Record<string, n
   return out;
 }
 
-/** Reads `url` until it ends or `signal`; calls onPts with each video pts and its arrival time. */
-async function drain(url: string, signal: AbortSignal, onPts: (pts: number, at: number) => void): Promise<void> {
-  if (!(await waitForChannel(url, { signal }))) return;
-  const sub = new Subscriber({ url, start: 0, signal });
-  const sniffer = new TsPtsSniffer();
-  try {
-    for (;;) {
-      const seg = await sub.next();
-      if (!seg) break;
-      for await (const c of seg.body as AsyncIterable<Uint8Array>) for (const p of sniffer.push(c)) onPts(p, performance.now());
-    }
-  } catch {
-    /* the channel went away or the reader was stopped */
-  } finally {
-    await sub.close();
-  }
-}
-
 /** n streams through `serve` at once, each fed `clip` in real time; what they kept and what it cost. */
 async function step(serve: ServeChild, relay: RelayChild, clip: string, n: number, tag: string): Promise<StepResult> {
   const base = relay.url.replace(/\/?$/, '/');
@@ -165,7 +147,13 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
   const cpu = cpuByRole(serve.child.pid!);
   let roles = new Set<string>();
   const rolesTimer = setInterval(() => (roles = new Set([...roles, ...children(serve.child.pid!).map((c) => c.role)])), 1000);
-  const outputs = ids.map((id, i) => drain(`${base}${id}-out`, abort.signal, (pts, at) => got[i]!.has(pts) || got[i]!.set(pts, at)));
+  const outputs = ids.map((id, i) => {
+    const sniffer = new TsPtsSniffer();
+    const onChunk = (c: Uint8Array) => {
+      for (const pts of sniffer.push(c)) if (!got[i]!.has(pts)) got[i]!.set(pts, performance.now());
+    };
+    return drainChannel(`${base}${id}-out`, { signal: abort.signal, onChunk });
+  });
   const feeds = ids.map(async (id, i) => {
     const url = `${base}${id}-in`;
     const fed = feed(url, clip, true, (pts, at) => sent[i]!.set(pts, at));

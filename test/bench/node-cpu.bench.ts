@@ -4,11 +4,10 @@
 // NODE_CPU_WINDOW_S (20), NODE_CPU_ROUNDS (2; processors are taken in turn, every figure printed).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Subscriber } from '../../src/trickle/subscriber.js';
-import { waitForChannel } from '../../src/pipeline/wait-channel.js';
 import { spawnCli } from '../helpers/cli.js';
 import { startRelay } from '../helpers/relay.js';
 import { makeClip, scratch } from '../process/media.js';
+import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
 
 const PROCESSORS = (process.env.NODE_CPU_PROCESSORS ?? 'passthrough,red-tint').split(',');
@@ -51,21 +50,7 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   const url = (c: string) => `${relayUrl}cpu${n}-${c}`;
   const child = spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '-q'], { timeout: (WARM_S + WINDOW_S + 60) * 1000 });
   const pid = child.pid!;
-  const drainer = (async () => {
-    await waitForChannel(url('out'));
-    const sub = new Subscriber({ url: url('out'), start: 0 });
-    try {
-      for (;;) {
-        const seg = await sub.next();
-        if (!seg) break;
-        for await (const _ of seg.body as AsyncIterable<Uint8Array>) void _;
-      }
-    } catch {
-      /* the channel goes when the process stops */
-    } finally {
-      await sub.close().catch(() => undefined);
-    }
-  })();
+  const drainer = drainChannel(url('out'));
   let frames = 0;
   await sleep(1500);
   const fed = feed(url('in'), clip, true, () => frames++).catch(() => undefined);

@@ -10,12 +10,11 @@ import { FpsMeter } from '../../src/pipeline/fps-meter.js';
 import { HealthTracker } from '../../src/pipeline/health.js';
 import { StageClock } from '../../src/pipeline/stages.js';
 import type { PipelineStats } from '../../src/pipeline/types.js';
-import { waitForChannel } from '../../src/pipeline/wait-channel.js';
-import { Subscriber } from '../../src/trickle/subscriber.js';
 import { spawnCli } from '../helpers/cli.js';
 import { spawnRelayCli, type RelayChild } from '../helpers/relay.js';
 import { makeClip, scratch } from '../process/media.js';
 import { feed } from './live-feed.js';
+import { drainChannel } from './drain.js';
 import { procSampler } from './proc-sampler.js';
 
 const SIZE = (process.env.OPERATOR_BENCH_SIZE ?? '1280x720').split('x').map(Number) as [number, number];
@@ -40,22 +39,6 @@ function freePort(): Promise<number> {
   });
 }
 
-async function drain(url: string): Promise<void> {
-  await waitForChannel(url);
-  const sub = new Subscriber({ url, start: 0 });
-  try {
-    for (;;) {
-      const seg = await sub.next();
-      if (!seg) break;
-      for await (const _ of seg.body as AsyncIterable<Uint8Array>) void _;
-    }
-  } catch {
-    /* the channel went away at the end */
-  } finally {
-    await sub.close();
-  }
-}
-
 /** One real-time run of `process --processor passthrough`; the Node process's CPU ms per video frame. */
 async function run(relay: RelayChild, name: string, clip: string, withMetrics: boolean): Promise<{ cpuPerFrame: number; frames: number; scrapes: number }> {
   const inUrl = `${relay.url}${name}-in`;
@@ -70,7 +53,7 @@ async function run(relay: RelayChild, name: string, clip: string, withMetrics: b
         fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).then(() => scrapes++, () => undefined);
       }, 1000)
     : undefined;
-  const out = drain(outUrl);
+  const out = drainChannel(outUrl);
   await feed(inUrl, clip, true);
   await fetch(inUrl, { method: 'DELETE' }).catch(() => undefined);
   const r = await child;
