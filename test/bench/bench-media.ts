@@ -19,6 +19,6 @@ export async function benchMedia(env: NodeJS.ProcessEnv = process.env): Promise<
   const media = await chooseVideoEncoder(mediaSettings(raw), resolveFfmpeg());
   const flags = mediaFields().flatMap(([name, f]) => (raw[name] !== undefined && f.flag ? [f.flag, String(media[name])] : []));
   const { videoEncoder, preset, crf, bitrate, audioCodec } = media;
-  const label = `${videoEncoder} ${preset}${crf !== undefined ? ` crf ${crf}` : ''}${bitrate !== undefined ? ` ${bitrate / 1000}k` : ''}, ${audioCodec}`;
+  const label = `${videoEncoder} ${preset}${crf !== undefined ? ` crf ${crf}` : ''}${bitrate !== undefined ? ` ${bitrate / 1000}k` : ''}, audio ${audioCodec ?? 'as the input (aac when re-encoded)'}`;
   return { media, flags, label };
 }
