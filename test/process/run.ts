@@ -42,9 +42,11 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
   urls.pid = child.pid!;
   try {
     // A run that fails at once may create and delete its output channel between two polls.
+    // Its error is kept (not left as a rejected promise while the run goes on) and raised when read;
+    // a channel that was gone before it was read ends the capture with no segments.
     const out = captureSegments(url('out'), { signal: outAbort.signal }).catch((err: unknown) => {
-      if (outAbort.signal.aborted) return [];
-      throw err;
+      if (outAbort.signal.aborted || (err as { code?: string }).code === 'TRICKLE_STREAM_NOT_FOUND') return [];
+      return err instanceof Error ? err : new Error(String(err));
     });
     const events = o.withEvents ? captureJson(urls.events, eventsAbort.signal) : Promise.resolve([]);
     const during = o.during?.(urls);
@@ -55,8 +57,10 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
     const r = await child;
     await during;
     const giveUp = setTimeout(() => outAbort.abort(), 3000);
-    const segments = await out;
+    const captured = await out;
     clearTimeout(giveUp);
+    if (captured instanceof Error) throw captured;
+    const segments = captured;
     setTimeout(() => eventsAbort.abort(), 3000).unref();
     return { exitCode: r.exitCode ?? -1, stderr: String(r.stderr), segments, output: Buffer.concat(segments), events: await events };
   } finally {
