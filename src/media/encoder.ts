@@ -19,6 +19,7 @@ import type { AudioFrame, VideoFrame } from './frames.js';
 import type { NutMuxStream } from './nut/muxer.js';
 import { frameBytes } from './pixel-format.js';
 import { RestartBudget } from './restart-budget.js';
+import { adtsDurationTicks } from './ts/adts.js';
 import { TsMuxer, type CopiedAudioStream } from './ts/muxer.js';
 import { AUDIO_OFFSET_SECONDS, audioEncoderArgs, outputAudioCodec, videoEncoderArgs, type EncoderAudio } from './encoder-args.js';
 import { mediaSettings } from './settings-check.js';
@@ -54,11 +55,13 @@ const MAX_AUDIO_BEFORE_VIDEO = 200;
  */
 const MAX_HELD_AUDIO_TICKS = 2 * 90_000;
 /**
- * A copied audio packet that does not come after the last one copied, by at most this much (the
+ * A copied audio packet that starts before the last one copied ends, by at most this much (the
  * overlap where two recordings were spliced, an encoder's priming), is dropped: the output's audio
  * timestamps only increase. A larger jump back is a new timeline (a restarted publisher, a wrap).
  */
 const MAX_AUDIO_OVERLAP_TICKS = 90_000;
+/** PES pts are rounded to 90 kHz ticks: an overlap this small (1 ms) is rounding, not a splice. */
+const AUDIO_OVERLAP_SLACK_TICKS = 90;
 const MAX_HELD_AUDIO_PACKETS = 256;
 
 /**
@@ -78,7 +81,7 @@ export class Encoder {
   private audioBeforeVideo: Uint8Array[] | null = [];
   /** Copied audio packets (muxed) waiting for video to pass their pts, oldest first. */
   private heldAudio: { pts: number; bytes: Uint8Array }[] = [];
-  private lastCopiedAudioPts?: number;
+  private copiedAudioLast?: { pts: number; end: number };
   private hasVideo = true;
   /** Copied audio packets dropped: before the first video keyframe past the bound, or with no copied stream to go in. */
   copiedAudioDropped = 0;
@@ -172,12 +175,14 @@ export class Encoder {
       this.copiedAudioDropped++;
       return;
     }
-    const last = this.lastCopiedAudioPts;
-    if (last !== undefined && p.pts <= last && last - p.pts <= MAX_AUDIO_OVERLAP_TICKS) {
+    // Where the last copied packet's audio ends: its pts, plus what its ADTS frames play (one PES
+    // often carries several AAC frames, so a spliced input overlaps inside it).
+    const last = this.copiedAudioLast;
+    if (last && (p.pts <= last.pts || p.pts < last.end - AUDIO_OVERLAP_SLACK_TICKS) && last.end - p.pts <= MAX_AUDIO_OVERLAP_TICKS) {
       this.copiedAudioDropped++;
       return;
     }
-    this.lastCopiedAudioPts = p.pts;
+    this.copiedAudioLast = { pts: p.pts, end: p.pts + (adtsDurationTicks(p.data) ?? 0) };
     const bytes = this.ts.audioCopy(p, p.streamId);
     if (!this.hasVideo) return this.out.push(bytes);
     const held = this.heldAudio;

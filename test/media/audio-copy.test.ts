@@ -5,6 +5,7 @@ import { Encoder } from '../../src/media/encoder.js';
 import { TIME_BASE_90K } from '../../src/media/frames.js';
 import { TsDemuxer, type PesPacket } from '../../src/media/ts/demuxer.js';
 import { until } from '../helpers/until.js';
+import { adtsFrame } from '../helpers/adts.js';
 
 const AAC = { streamType: 0x0f, descriptors: new Uint8Array(0) };
 /** 1024 samples at 48 kHz, in 90 kHz ticks. */
@@ -76,6 +77,22 @@ describe('copied audio in the Encoder', () => {
     await encoder.close();
     const pts = out.pes.filter((p) => p.stream.kind === 'audio').map((p) => p.pts);
     assert.deepEqual(pts, [B, B + 1920, B + 3840, B + 5760, B + 7680, B + 9600, B - 200_000, B - 198_080]);
+  });
+
+  it('drops a packet that starts inside the ADTS frames of the last one copied (several AAC frames in one PES)', async () => {
+    const encoder = new Encoder({ preset: 'ultrafast', audio: {}, audioCopied: true });
+    const out = reader(encoder);
+    encoder.copyAudio(AAC);
+    encoder.withoutVideo();
+    const three = Uint8Array.from([...adtsFrame(40), ...adtsFrame(41), ...adtsFrame(42)]); // 3 × 1920 ticks at 48 kHz
+    const B = 1_000_000;
+    for (const pts of [B, B + 3840, B + 5760, B + 5760 + 5700]) await encoder.writeAudioPacket({ pts, streamId: 0xc0, data: three });
+    await encoder.end();
+    await out.done;
+    await encoder.close();
+    const pts = out.pes.filter((p) => p.stream.kind === 'audio').map((p) => p.pts);
+    // B+3840 starts inside the first packet's frames; B+11460 only 60 ticks (under 1 ms) before the last one ends.
+    assert.deepEqual(pts, [B, B + 5760, B + 5760 + 5700]);
   });
 
   it('goes out ahead of video that stalls, past two seconds of audio, instead of piling up', async () => {
