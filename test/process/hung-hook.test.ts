@@ -1,32 +1,20 @@
 // `trickle process` with a processor whose 60th video() never settles: frames go around it at the input's rate, the hang limit ends the stream, SIGTERM stops it at once.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Relay } from '../../src/relay/index.js';
 import { spawnCli } from '../helpers/cli.js';
 import { channelStatus, watchEvents, type Envelope } from '../helpers/events.js';
-import { startRelay } from '../helpers/relay.js';
-import { captureSegments, frameMeans, makeClip, probe, publishFile, scratch } from './media.js';
+import { relayAndScratch } from './fixture.js';
+import { captureSegments, frameMeans, makeClip, probe, publishFile } from './media.js';
 import { runProcessOnClip } from './run.js';
 
 const HANGS = fileURLToPath(new URL('../worker/fixtures/hang-at.js', import.meta.url));
 
-let relay: Relay;
-let dir: string;
-let cleanup: () => Promise<void>;
 let clip: string;
-
-before(async () => {
-  relay = await startRelay();
-  ({ dir, cleanup } = await scratch());
+const fx = relayAndScratch(async ({ dir }) => {
   clip = path.join(dir, 'in.ts');
   await makeClip(clip, { width: 160, height: 120, rate: 30, seconds: 16, channels: 1 });
-});
-
-after(async () => {
-  await relay?.close();
-  await cleanup?.();
 });
 
 type Ev = Envelope['event'];
@@ -42,7 +30,7 @@ async function framesOf(ts: Buffer): Promise<{ pts: number; bright: boolean }[]>
 }
 
 test('a video() that never settles: frames pass through at the input rate, an error event within frame-timeout + 1 s, the hang limit ends the stream', async () => {
-  const r = await runProcessOnClip({ relayUrl: relay.url, name: 'hang', clip, processor: HANGS, args: ['--hang-limit', '6', '--stats-interval', '1'], withEvents: true });
+  const r = await runProcessOnClip({ relayUrl: fx.relay.url, name: 'hang', clip, processor: HANGS, args: ['--hang-limit', '6', '--stats-interval', '1'], withEvents: true });
   assert.equal(r.exitCode, 1, r.stderr);
   assert.match(r.stderr, /processor hung: video\(\) has not returned for 6(\.\d)? s \(--hang-limit 6 s\)/);
   const events = eventsOf(r.events);
@@ -69,7 +57,7 @@ test('a video() that never settles: frames pass through at the input rate, an er
 
 test('with start() and stop(), the first hang restarts the processor with fresh state; the second ends the stream', async () => {
   const r = await runProcessOnClip({
-    relayUrl: relay.url,
+    relayUrl: fx.relay.url,
     name: 'restart',
     clip,
     processor: HANGS,
@@ -94,7 +82,7 @@ test('with start() and stop(), the first hang restarts the processor with fresh 
 });
 
 test('SIGTERM during the hang: exit 143 within 5 s, output closed, stream_stopped last and nothing posted after it', async () => {
-  const url = (c: string) => `${relay.url}term-${c}`;
+  const url = (c: string) => `${fx.relay.url}term-${c}`;
   const child = spawnCli(['process', '--in', url('in'), '--out', url('out'), '--events', url('ev'), '--processor', HANGS, '--wait', '--hang-limit', '60'], {
     timeout: 120_000,
     env: { NO_COLOR: '1', TRICKLE_EVENT_INTERVAL_MS: '1000' },
