@@ -11,7 +11,6 @@
 //
 // Environment: DENSITY_MAX (most streams tried, default 8), DENSITY_SECONDS (clip length, default 12),
 // DENSITY_PROCESSORS (default passthrough,red-tint), BENCH_MEDIA (encoder settings, both sides).
-import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
@@ -26,6 +25,7 @@ import { api, spawnServe, waitForHealth, type ServeChild } from '../worker/serve
 import { benchMedia, type BenchMedia } from './bench-media.js';
 import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
+import { cpuByRole } from './proc-cpu.js';
 
 const MAX = Number(process.env.DENSITY_MAX ?? 8);
 const SECONDS = Number(process.env.DENSITY_SECONDS ?? 12);
@@ -35,78 +35,6 @@ const KEEP = 0.99;
 const P95_LIMIT_MS = 100;
 const LATE_LIMIT_S = 1;
 const FPS = 30;
-const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
-
-/** utime+stime (ticks) of one process, or undefined once it is gone. */
-function cpuTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** What an ffmpeg child does, read from its arguments. */
-function role(args: string[]): string {
-  const has = (a: string) => args.includes(a);
-  const after = (flag: string) => args[args.indexOf(flag) + 1] ?? '';
-  if (has('libx264') || has('h264_nvenc')) return 'ffmpeg video encoder';
-  if (has('-c:a') && !has('rawvideo') && !after('-c:a').startsWith('pcm')) return 'ffmpeg audio encoder';
-  if (has('rawvideo')) return 'ffmpeg video decoder';
-  if (args.some((a) => a.startsWith('pcm_'))) return 'ffmpeg audio decoder';
-  return 'ffmpeg other';
-}
-
-/** The children of `pid` (one level), each with its role. */
-function children(pid: number): { pid: number; role: string }[] {
-  const out: { pid: number; role: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== pid) continue;
-      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      out.push({ pid: Number(name), role: role(args) });
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
-
-/**
- * CPU seconds by role of `root` ("node") and its children between start() and stop(). Children
- * come and go (restarts, streams starting): each is sampled often and its last reading counts.
- */
-function cpuByRole(root: number, rootRole = 'node') {
-  const first = new Map<number, number>();
-  const last = new Map<number, { role: string; ticks: number }>();
-  const sample = () => {
-    for (const p of [{ pid: root, role: rootRole }, ...children(root)]) {
-      const t = cpuTicks(p.pid);
-      if (t === undefined) continue;
-      if (!first.has(p.pid)) first.set(p.pid, t);
-      last.set(p.pid, { role: p.role, ticks: t });
-    }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    start() {
-      sample();
-      timer = setInterval(sample, 200);
-    },
-    stop(): Record<string, number> {
-      sample();
-      clearInterval(timer);
-      const by: Record<string, number> = {};
-      for (const [pid, { role: r, ticks }] of last) by[r] = (by[r] ?? 0) + (ticks - first.get(pid)!) / TICK;
-      return by;
-    },
-  };
-}
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -146,7 +74,7 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
   const lastPts: number[] = ids.map(() => -1);
   const cpu = cpuByRole(serve.child.pid!);
   let roles = new Set<string>();
-  const rolesTimer = setInterval(() => (roles = new Set([...roles, ...children(serve.child.pid!).map((c) => c.role)])), 1000);
+  const rolesTimer = setInterval(() => (roles = new Set([...roles, ...cpu.roles()])), 1000);
   const outputs = ids.map((id, i) => {
     const sniffer = new TsPtsSniffer();
     const onChunk = (c: Uint8Array) => {
@@ -188,7 +116,7 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
       framesInWindow += [...got[i]!.values()].filter((at) => at >= windowStart && at <= windowEnd).length;
     }
     const holds = keptMin >= KEEP && p95Max <= P95_LIMIT_MS;
-    return { n, holds, keptMin, p95Max, msPerFrame: perFrame(cpuS, Math.max(1, framesInWindow)), audioReencoded: roles.has('ffmpeg audio encoder') };
+    return { n, holds, keptMin, p95Max, msPerFrame: perFrame(cpuS, Math.max(1, framesInWindow)), audioReencoded: [...roles].some((r) => r.startsWith('ffmpeg audio encoder')) };
   } finally {
     clearInterval(rolesTimer);
     await Promise.allSettled(ids.map((id) => api(serve.url, '/stream/stop', { method: 'POST', headers: { 'x-stream-id': id }, raw: '' })));

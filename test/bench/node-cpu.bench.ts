@@ -9,41 +9,12 @@ import { startRelay } from '../helpers/relay.js';
 import { makeClip, scratch } from '../process/media.js';
 import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
+import { childRole, childrenOf, cpuOf } from './proc-cpu.js';
 
 const PROCESSORS = (process.env.NODE_CPU_PROCESSORS ?? 'passthrough,red-tint').split(',');
 const WARM_S = Number(process.env.NODE_CPU_WARM_S ?? 10);
 const WINDOW_S = Number(process.env.NODE_CPU_WINDOW_S ?? 20);
 const ROUNDS = Number(process.env.NODE_CPU_ROUNDS ?? 2);
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
-const HZ = 100;
-
-/** utime+stime of `pid` in ms, and its children's pids; undefined once it is gone. */
-function cpuOf(pid: number): { user: number; sys: number } | undefined {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return { user: (Number(f[11]) * 1000) / HZ, sys: (Number(f[12]) * 1000) / HZ };
-  } catch {
-    return undefined;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** What a child runs, for the table: "ffmpeg … -c:v libx264 …" → its role. */
-function role(pid: number): string {
-  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  const after = (flag: string) => args[args.indexOf(flag) + 1];
-  if (args.includes('-c:v')) return `video ${after('-c:v') === 'rawvideo' ? `decoder (→ ${after('-pix_fmt')})` : `encoder (${after('-c:v')})`}`;
-  if (args.includes('-c:a')) return `audio ${after('-c:a') === 'pcm_f32le' ? 'decoder' : `encoder (${after('-c:a')})`}`;
-  return path.basename(args[0] ?? '?');
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(relayUrl: string, clip: string, processor: string, n: number): Promise<void> {
@@ -68,7 +39,7 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   };
   console.log(`${processor}: ${count} frames in ${WINDOW_S} s after ${WARM_S} s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
   console.log(`  ${'Node (trickle process)'.padEnd(34)} ${per(0)}`);
-  kids.forEach((k, i) => console.log(`  ${role(k).padEnd(34)} ${per(i + 1)}`));
+  kids.forEach((k, i) => console.log(`  ${childRole(k).padEnd(34)} ${per(i + 1)}`));
   child.kill('SIGINT');
   await child;
   await Promise.all([fed, drainer]);
