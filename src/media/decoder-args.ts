@@ -30,13 +30,19 @@ export interface DecodeSize {
   stretch?: boolean;
 }
 
-const PROBE = ['-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0'];
+export const PROBE = ['-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0'];
 const NUT_OUT = ['-flush_packets', '1', '-f', 'nut', 'pipe:1'];
 
-function scale(size: DecodeSize): string[] {
+/** The filters that bring decoded frames to `size` (none without one). */
+export function scaleFilters(size: DecodeSize): string[] {
   const { width: w, height: h } = size;
   if (!w || !h) return [];
-  return ['-vf', size.stretch ? `scale=${w}:${h}` : `scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${w}:${h}`];
+  return size.stretch ? [`scale=${w}:${h}`] : [`scale=${w}:${h}:force_original_aspect_ratio=increase`, `crop=${w}:${h}`];
+}
+
+function scale(size: DecodeSize): string[] {
+  const filters = scaleFilters(size);
+  return filters.length ? ['-vf', filters.join(',')] : [];
 }
 
 function rawVideo(format: PixelFormat): string[] {

@@ -75,10 +75,13 @@ function rateControl(media: MediaSettings): string[] {
   return args;
 }
 
-function videoEncoding(media: MediaSettings, oddSize: boolean): string[] {
+/** yuv420p needs even sizes: an odd width/height gets one black pixel row/column. */
+export const PAD_TO_EVEN = 'pad=ceil(iw/2)*2:ceil(ih/2)*2';
+
+/** Mapping, filters (`filters`, joined into one chain) and the video codec's settings, for any child that encodes video. */
+export function videoEncoding(media: MediaSettings, filters: readonly string[] = []): string[] {
   const args = ['-map', '0:v:0'];
-  // yuv420p needs even sizes: an odd width/height gets one black pixel row/column.
-  if (oddSize) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  if (filters.length) args.push('-vf', filters.join(','));
   args.push(...codec(media), '-pix_fmt', 'yuv420p', ...rateControl(media));
   // A thousandth of a second of slack: 90 kHz pts turned into float seconds do not subtract exactly.
   args.push('-force_key_frames', `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${media.gop - 0.001}))`, '-forced-idr', '1');
@@ -103,11 +106,11 @@ function audioEncoding(media: MediaSettings): string[] {
 }
 
 const INPUT = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0', '-f', 'nut', '-i', 'pipe:0', '-copyts'];
-const NUT_OUT = ['-avoid_negative_ts', 'disabled', '-flush_packets', '1', '-f', 'nut'];
+export const NUT_OUT = ['-avoid_negative_ts', 'disabled', '-flush_packets', '1', '-f', 'nut'];
 
 /** The video encoder's ffmpeg arguments: raw video NUT on stdin (its header names the pixel format), H.264 NUT on stdout. */
 export function videoEncoderArgs(media: MediaSettings, oddSize = false): string[] {
-  return [...INPUT, ...videoEncoding(media, oddSize), ...NUT_OUT, 'pipe:1'];
+  return [...INPUT, ...videoEncoding(media, oddSize ? [PAD_TO_EVEN] : []), ...NUT_OUT, 'pipe:1'];
 }
 
 /** The audio encoder's ffmpeg arguments: f32 NUT on stdin, AAC/Opus NUT on stdout. */
@@ -122,6 +125,6 @@ export function audioEncoderArgs(media: MediaSettings): string[] {
 export function encoderArgsTs(opts: Partial<MediaSettings> & { audio?: EncoderAudio | null } = {}): string[] {
   const media = mediaSettings(opts);
   const audio = opts.audio ? audioEncoding(media) : [];
-  return [...INPUT, ...videoEncoding(media, false), ...audio, '-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1'];
+  return [...INPUT, ...videoEncoding(media), ...audio, '-muxdelay', '0', '-muxpreload', '0', '-max_interleave_delta', '1', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1'];
 }
 
