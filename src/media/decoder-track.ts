@@ -21,7 +21,7 @@ import { NutDemuxer, NutFormatError, type NutPacket } from './nut/demuxer.js';
 import type { NutStream } from './nut/headers.js';
 import { NutMuxer } from './nut/muxer.js';
 import type { PixelFormat } from './pixel-format.js';
-import { audioFrame, videoFrame } from './nut-frames.js';
+import { audioFrame, to90k, videoFrame } from './nut-frames.js';
 import { NutSocketReader, nutSocketPath } from './nut-socket.js';
 import type { RestartBudget } from './restart-budget.js';
 import type { PesPacket } from './ts/demuxer.js';
@@ -57,7 +57,21 @@ export interface TrackHost {
   restarts?: RestartBudget;
   /** A video PES was left out after a restart (until the next keyframe). */
   dropped(): void;
+  /** Video is transcoded in one child (no frames come back) while this is set and the track is direct. */
+  transcode?: TranscodeHost;
 }
+
+/** Where a transcoding child's output goes: its codec header once per child, then its packets in order. */
+export interface TranscodeHost {
+  args(size: DecodeSize): string[];
+  header(extradata: Uint8Array): void;
+  /** One encoded packet (90 kHz pts); resolves when there is room for more. */
+  packet(p: { pts: number; key: boolean; data: Uint8Array }): Promise<void>;
+}
+
+/** The compressed video kept since the last keyframe (to decode the last picture again), at most. */
+const MAX_GOP_PES = 900;
+const MAX_GOP_BYTES = 16 << 20;
 
 /** pts moving back by more than this is a restarted source, not B-frame reordering. */
 const REWIND_TICKS = 2 * 90_000;
@@ -80,7 +94,7 @@ function sameStream(a: ElementaryStream, b: ElementaryStream): boolean {
 export class DecoderTrack {
   /** The output stream the latest child announced. */
   output?: NutStream;
-  private readonly line: FfmpegLine;
+  private readonly line: FfmpegLine<boolean>;
   private stream?: ElementaryStream;
   private lastPts?: number;
   /** Video: the NUT muxer feeding the current child. */
@@ -92,17 +106,86 @@ export class DecoderTrack {
   private awaitingKey = false;
   private readonly sizes: DecodeSizes;
   private closed = false;
+  /** Video goes through transcoding children (host.transcode) rather than decoding ones. */
+  private direct: boolean;
+  /** Direct: leave at the next keyframe (a setting that needs frames came in). */
+  private leaveAtKey = false;
+  /** Left for a stall: transcode again from the next keyframe. */
+  private returnAtKey = false;
+  /** Direct: the PES since the last keyframe, undefined once past the bounds. */
+  private gop?: PesPacket[] = [];
+  private gopBytes = 0;
+  private readonly transcoders = new WeakSet<FfmpegChild>();
 
   constructor(
     readonly kind: TrackKind,
     private readonly host: TrackHost,
   ) {
     this.sizes = new DecodeSizes(host.size, host.resize);
-    this.line = new FfmpegLine(
-      { spawn: () => this.spawn(), pump: (child) => this.pump(child), failed: (err) => host.fail(err), replaced: () => (this.awaitingKey = kind === 'video') },
+    this.direct = kind === 'video' && host.transcode !== undefined;
+    this.line = new FfmpegLine<boolean>(
+      { spawn: (direct) => this.spawn(direct), pump: (child) => this.pump(child), failed: (err) => host.fail(err), replaced: () => (this.awaitingKey = kind === 'video') },
       host.restarts,
     );
-    this.line.warm(undefined);
+    this.line.warm(this.direct);
+  }
+
+  /** True while video is transcoded in one child: no frames come back. */
+  get transcoding(): boolean {
+    return this.direct;
+  }
+
+  /** Frames from the next keyframe on (a setting that needs them came in). */
+  leaveDirectAtKeyframe(): void {
+    if (this.direct) this.leaveAtKey = true;
+    this.returnAtKey = false;
+  }
+
+  /**
+   * The last pts the transcoder was given when the track left it for a stall: the decoding child
+   * that follows decodes the frames since the last keyframe again, up to this one, which were
+   * already out (only the last is of use, as the picture to repeat).
+   */
+  replayUntil?: number;
+
+  /**
+   * For an input stall: the transcoder is told its input ended (its output goes out first), and
+   * what it was given since the last keyframe is decoded again in a decoding child whose input
+   * then ends too, so its last frame (the picture to repeat) comes out at once. The next input
+   * goes to a fresh transcoder from its next keyframe (the PES before it have no references left).
+   */
+  async leaveDirect(): Promise<void> {
+    if (!this.direct) return;
+    this.switchToFrames('input stalled: decoding the last GOP again for the picture to repeat');
+    const gop = this.gop ?? [];
+    this.gop = undefined;
+    if (gop.length) {
+      this.replayUntil = gop.reduce((m, p) => Math.max(m, p.pts ?? p.dts ?? -1), -1);
+      for (const pes of gop) await this.feed(pes);
+      this.line.endInput();
+    }
+    this.awaitingKey = true;
+    this.returnAtKey = true;
+  }
+
+  private switchToFrames(why: string): void {
+    this.direct = false;
+    this.leaveAtKey = false;
+    this.line.endInput();
+    void this.line.dropSpare();
+    this.host.log.info(why);
+  }
+
+  /** Direct: remembers the PES since the last keyframe, within bounds. */
+  private keep(pes: PesPacket, key: boolean): void {
+    if (key) {
+      this.gop = [];
+      this.gopBytes = 0;
+    }
+    if (!this.gop) return;
+    this.gop.push(pes);
+    this.gopBytes += pes.data.length;
+    if (this.gop.length > MAX_GOP_PES || this.gopBytes > MAX_GOP_BYTES) this.gop = undefined;
   }
 
   /** Children started so far. */
@@ -121,6 +204,16 @@ export class DecoderTrack {
     const key = this.kind === 'video' && (pes.randomAccess || isKeyframe(pes.data, pes.stream.codec));
     if (this.awaitingKey && !key) return this.host.dropped();
     this.awaitingKey = false;
+    if (this.returnAtKey && key) {
+      // The input resumed after a stall: transcoded again, from this keyframe.
+      this.returnAtKey = false;
+      this.direct = true;
+      this.gop = [];
+      this.gopBytes = 0;
+      this.host.log.info('input resumed at a keyframe: video is transcoded in one ffmpeg child again');
+    }
+    if (this.direct && this.leaveAtKey && key) this.switchToFrames('a setting needs frames: video is decoded to frames from this keyframe on');
+    if (this.direct) this.keep(pes, key);
     const why = this.restartReason(pes.stream, pts, key && this.sizes.changed(pes));
     if (why) {
       this.host.log.info(`input ${this.kind} ${why}, restarting its decoder`, { from: this.lastPts, to: pts });
@@ -157,12 +250,17 @@ export class DecoderTrack {
     this.stream = stream;
     this.lastPts = pts;
     if (this.line.child) return this.line.child;
-    const child = this.line.start(undefined, this.header(stream));
+    const child = this.line.start(this.direct, this.header(stream));
     this.sockets.get(child)?.arm();
     return child;
   }
 
-  private spawn(): FfmpegChild {
+  private spawn(direct: boolean): FfmpegChild {
+    if (direct && this.host.transcode) {
+      const child = new FfmpegChild(this.host.transcode.args(this.sizes.forChild()), { ffmpeg: this.host.ffmpeg, log: this.host.log, signal: this.host.signal, name: 'video transcoder' });
+      this.transcoders.add(child);
+      return child;
+    }
     const socketPath = this.kind === 'video' && this.host.socket ? nutSocketPath() : undefined;
     const args = this.kind === 'video' ? videoDecoderArgs(this.sizes.forChild(), socketPath, this.host.format) : audioDecoderArgs();
     const child = new FfmpegChild(args, { ffmpeg: this.host.ffmpeg, log: this.host.log, signal: this.host.signal, name: `${this.kind} decoder` });
@@ -202,7 +300,8 @@ export class DecoderTrack {
 
   /** Hands one child's frames to the host, then checks how the child ended. */
   private async pump(child: FfmpegChild): Promise<void> {
-    const demux = this.sockets.get(child)?.demuxer ?? (this.kind === 'video' ? new NutDemuxer(this.host.alloc) : new NutDemuxer());
+    const transcoder = this.transcoders.has(child);
+    const demux = this.sockets.get(child)?.demuxer ?? (this.kind === 'video' && !transcoder ? new NutDemuxer(this.host.alloc) : new NutDemuxer());
     let produced = 0;
     let announced = false;
     // Whatever became of this child, a later one no longer waits for it to say its size.
@@ -213,7 +312,15 @@ export class DecoderTrack {
           announced = true;
           this.output = demux.streams.find((s) => s.kind === this.kind);
           if (this.output?.kind === 'video' && this.output.width && this.output.height) this.sizes.announced(this.output.width, this.output.height);
+          if (transcoder) this.host.transcode!.header(this.output?.extradata ?? new Uint8Array(0));
           this.host.announced();
+        }
+        if (transcoder) {
+          for (const p of packets) {
+            produced++;
+            await this.host.transcode!.packet({ pts: to90k(p.pts, demux.streams[p.stream].timeBase), key: p.key, data: p.data });
+          }
+          continue;
         }
         for (const p of packets) {
           const stream = demux.streams[p.stream];

@@ -8,7 +8,7 @@ import { TrickleError } from '../errors.js';
 import type { CopiedAudioPacket } from './audio-copy.js';
 import { rateLimited, silentLogger, type Logger } from '../logger.js';
 import { BoundedQueue } from './bounded-queue.js';
-import { DecoderTrack, type TrackKind } from './decoder-track.js';
+import { DecoderTrack, type TrackKind, type TranscodeHost } from './decoder-track.js';
 import type { FfmpegLocation } from './ffmpeg.js';
 import type { AudioFrame, VideoFrame } from './frames.js';
 import { FramePool } from './frame-pool.js';
@@ -43,6 +43,11 @@ export interface DecoderOptions extends Partial<MediaSettings> {
   copyAudio?: { codecs: readonly EsCodec[]; packet(p: CopiedAudioPacket): Promise<void> };
   /** Each program map the input announces, before any PES that follows it. */
   onProgram?(program: TsProgram): void;
+  /**
+   * Video is transcoded in one ffmpeg child (no frames come out of frames()) until leaveDirect()
+   * or a framerate cap: the child's arguments and where its packets go.
+   */
+  transcode?: TranscodeHost;
   /** Decoded video over a unix socket read in place (default: everywhere but Windows), else over stdout. */
   videoOverSocket?: boolean;
   /** How often its children may die and be replaced: the stream's budget, shared with its encoder (default: its own, 3 in 120 s). */
@@ -110,6 +115,7 @@ export class Decoder {
       fail: (err: Error) => void this.fail(err),
       restarts,
       dropped: () => void this.droppedByRestart++,
+      transcode: kind === 'video' ? opts.transcode : undefined,
     });
     this.video = new DecoderTrack('video', host('video'));
     this.onProgram = opts.onProgram;
@@ -145,9 +151,38 @@ export class Decoder {
     this.pool.give(frame.data);
   }
 
-  /** Changes the framerate cap live (undefined or 0 removes it). */
+  /** Changes the framerate cap live (undefined or 0 removes it); a transcoded stream turns to frames for it at its next keyframe. */
   set maxFramerate(fps: number | undefined) {
     this.limiter.maxFramerate = fps;
+    if (fps) this.video.leaveDirectAtKeyframe();
+  }
+
+  /** True while video is transcoded in one child (frames() carries no video). */
+  get transcoding(): boolean {
+    return this.video.transcoding;
+  }
+
+  /** The size of the video coming out (decoded or transcoded), once a child said it. */
+  get videoSize(): { width: number; height: number } | undefined {
+    const out = this.video.output;
+    return out?.kind === 'video' && out.width && out.height ? { width: out.width, height: out.height } : undefined;
+  }
+
+  /** Video frames up to this pts are decoded again after leaveDirect() (see DecoderTrack.replayUntil). */
+  get replayUntil(): number | undefined {
+    return this.video.replayUntil;
+  }
+
+  /** The frames decoded again are all through: later ones with such pts are new (a rewound input). */
+  replayDone(): void {
+    this.video.replayUntil = undefined;
+  }
+
+  /** Video as frames from now on, the frames since the last keyframe decoded again (after any input already written). */
+  leaveDirect(): void {
+    if (!this.video.transcoding) return;
+    const done = this.writing.then(() => this.video.leaveDirect());
+    this.writing = done.catch((err: unknown) => void this.fail(err as Error));
   }
 
   get maxFramerate(): number | undefined {

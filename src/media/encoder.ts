@@ -34,6 +34,8 @@ export interface EncoderOptions extends Partial<MediaSettings> {
   audio?: EncoderAudio | null;
   /** Audio will likely be copied (copyAudio()): no audio ffmpeg is started ahead of the first frame. */
   audioCopied?: boolean;
+  /** Video will likely come encoded (videoHeader()/videoPacket()): no video ffmpeg is started ahead of the first frame. */
+  videoTranscoded?: boolean;
   /** How often its children may die and be replaced: the stream's budget, shared with its decoder (default: its own, 3 in 120 s). */
   restarts?: RestartBudget;
   log?: Logger;
@@ -88,6 +90,8 @@ export class Encoder {
   private ending?: Promise<void>;
   private closed = false;
   private videoMuxed = false;
+  /** Video comes encoded (videoPacket()) rather than as frames. */
+  private videoElsewhere: boolean;
   private audioConfig: EncoderAudio | null;
 
   constructor(opts: EncoderOptions = {}) {
@@ -95,6 +99,7 @@ export class Encoder {
     this.log = opts.log ?? silentLogger;
     this.warn = rateLimited(this.log, 5000);
     this.audioConfig = opts.audio ?? null;
+    this.videoElsewhere = opts.videoTranscoded === true;
     this.ts = new TsMuxer(opts.audio ? { codec: outputAudioCodec(media) } : undefined);
     opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
     const child = (name: string, args: string[]) => new FfmpegChild(args, { ffmpeg: opts.ffmpeg, log: this.log, signal: opts.signal, name });
@@ -120,7 +125,7 @@ export class Encoder {
       failed,
       restarts,
     });
-    this.video.warm(false);
+    if (!opts.videoTranscoded) this.video.warm(false);
     if (opts.audio && !opts.audioCopied) this.audio.warm(undefined);
   }
 
@@ -205,9 +210,32 @@ export class Encoder {
     for (const a of held.splice(0, n)) await this.out.push(a.bytes);
   }
 
-  /** Queues one video frame; resolves when ffmpeg can take more. */
+  /** The codec header (SPS/PPS) of video encoded elsewhere, before its packets (once per encoding child). */
+  videoHeader(extradata: Uint8Array): void {
+    this.ts.setVideoHeader(extradata);
+  }
+
+  /**
+   * One packet of video encoded elsewhere (a transcoding child with this encoder's video settings),
+   * muxed like this encoder's own; its children's packets must not be interleaved with these.
+   */
+  async videoPacket(p: { pts: number; key: boolean; data: Uint8Array }): Promise<void> {
+    if (this.closed) return;
+    if (!this.videoElsewhere) {
+      // Frames were encoded here (an input stall's repeated picture): all of their output goes first.
+      this.videoElsewhere = true;
+      await this.video.finish();
+    }
+    await this.muxedVideo(p.pts, this.ts.video(p));
+  }
+
+  /**
+   * Queues one video frame; resolves when ffmpeg can take more. After videoPacket()s the caller
+   * writes frames only once the last of those packets is muxed (the decoder's order guarantees it).
+   */
   async writeVideo(frame: VideoFrame): Promise<void> {
     this.assertOpen();
+    this.videoElsewhere = false;
     const format = frame.format ?? 'rgb24';
     if (frame.data.length !== frameBytes(format, frame.width, frame.height)) {
       throw new TrickleError('TRICKLE_BAD_MEDIA', `video frame holds ${frame.data.length} bytes, expected ${frameBytes(format, frame.width, frame.height)} for ${frame.width}x${frame.height} ${format}`);

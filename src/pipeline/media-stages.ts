@@ -10,6 +10,7 @@ import { RestartBudget, type ChildRestart } from '../media/restart-budget.js';
 import type { MediaSettings } from '../media/settings.js';
 import type { TsProgram } from '../media/ts/demuxer.js';
 import type { EsCodec } from '../media/ts/stream-types.js';
+import { videoTranscoderArgs } from '../media/transcoder-args.js';
 import type { Publisher } from '../trickle/publisher.js';
 import { publishTs } from '../trickle/ts-publish.js';
 
@@ -23,6 +24,13 @@ export interface MediaStagesOptions {
   onAudioCopied?(): void;
   /** The pixel format the processor works in (what the decoder outputs; the encoder takes each frame's own). */
   pixelFormat?: PixelFormat;
+  /**
+   * No hook reads the video: it is decoded and encoded again in one ffmpeg child, and frames()
+   * carries none, until leaveDirect() or a framerate cap turns it into frames.
+   */
+  transcode?: boolean;
+  /** A video frame was transcoded (its packet is muxed next). */
+  onTranscoded?(pts: number): void;
   /** Kills both children (the hard end of a stop). */
   signal: AbortSignal;
   /** A child died and was replaced (at most 3 times in 120 s; past that the stream fails). */
@@ -61,8 +69,19 @@ export class MediaStages {
       restarts: this.budget,
       copyAudio: { codecs, packet: (p) => this.copyAudio(p) },
       onProgram: (p) => this.program(p),
+      transcode: opts.transcode
+        ? {
+            args: (size) => videoTranscoderArgs(media, size),
+            header: (extradata) => this.encoder.videoHeader(extradata),
+            packet: (p) => {
+              opts.onTranscoded?.(p.pts);
+              return this.encoder.videoPacket(p);
+            },
+          }
+        : undefined,
     });
-    this.encoder = new Encoder({ ...media, audio: {}, audioCopied: codecs.length > 0, ffmpeg, log, signal, restarts: this.budget });
+    if (opts.transcode) log.info('no hook reads the video: it is transcoded in one ffmpeg child');
+    this.encoder = new Encoder({ ...media, audio: {}, audioCopied: codecs.length > 0, videoTranscoded: opts.transcode, ffmpeg, log, signal, restarts: this.budget });
   }
 
   /**
@@ -94,6 +113,32 @@ export class MediaStages {
   /** Applies the settings a running stream can change (the table's live fields). */
   update(changes: Partial<MediaSettings>): void {
     if ('maxFramerate' in changes) this.decoder.maxFramerate = changes.maxFramerate;
+  }
+
+  /** True while video is transcoded in one child (frames() carries no video). */
+  get transcoding(): boolean {
+    return this.decoder.transcoding;
+  }
+
+  /** The size of the video going out, once known. */
+  get videoSize(): { width: number; height: number } | undefined {
+    return this.decoder.videoSize;
+  }
+
+  /** Video frames up to this pts, after leaveDirect(), are ones already out, decoded again (the last is the picture to repeat). */
+  get replayUntil(): number | undefined {
+    return this.decoder.replayUntil;
+  }
+
+  /** The frames decoded again are all through. */
+  replayDone(): void {
+    this.decoder.replayDone();
+  }
+
+
+  /** Video as frames from now on (an input stall needs the last picture). */
+  leaveDirect(): void {
+    this.decoder.leaveDirect();
   }
 
   /** Children that died and were replaced. */

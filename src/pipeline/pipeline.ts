@@ -28,12 +28,14 @@ import { waitForChannel } from './wait-channel.js';
 import { instrumentPublisher } from './output-tap.js';
 import { ProcessorRunner } from './runner.js';
 import { StageClock } from './stages.js';
-import { StallFiller } from './stall-filler.js';
+import { STALL_AFTER_MS, StallFiller } from './stall-filler.js';
 import type { Pipeline, PipelineEndReason, PipelineEvent, PipelineOptions, PipelineResult, PipelineStats } from './types.js';
 import { Watchdog } from './watchdog.js';
 
 type Frame = VideoFrame | AudioFrame;
 const isVideo = (f: Frame): f is VideoFrame => (f as VideoFrame).width !== undefined;
+/** A frame decoded again after the transcoder was left (it went out already). */
+const isReplayed = (f: VideoFrame, media: MediaStages) => media.replayUntil !== undefined && f.pts <= media.replayUntil;
 
 /** How long a stop may take in all, unless internal.stopGraceMs says otherwise. */
 export const STOP_GRACE_MS = 4000;
@@ -102,6 +104,9 @@ class StreamPipeline implements Pipeline {
   private endReason?: PipelineEndReason;
   private endError?: Error;
   private dims = { width: 0, height: 0 };
+  /** When the transcoding child last gave a frame, and a video PES last arrived (performance.now()). */
+  private lastTranscodedAt?: number;
+  private lastVideoInAt?: number;
   private marks: { lastInputAt?: number; lastOutputAt?: number; lastParamsAt?: number } = {};
   private readonly s: PipelineStats = {
     state: 'starting',
@@ -217,9 +222,13 @@ class StreamPipeline implements Pipeline {
     } else await this.runner.start(); // at most the frame timeout: a start() still running is gone around
     if (this.stopping) return;
     this.publisher = new Publisher({ url: this.opts.output, contentType: 'video/mp2t', deleteOnClose: true, log: this.log });
+    const processor = this.opts.processor;
     this.media = new MediaStages({
       media: this.mediaSpec,
-      audioHook: typeof this.opts.processor.audio === 'function',
+      audioHook: typeof processor.audio === 'function',
+      // Frames enter Node only for a hook that reads them (or a loading picture over them, or a framerate cap).
+      transcode: typeof processor.video !== 'function' && (typeof processor.load !== 'function' || this.loadingMode === 'passthrough') && !this.mediaSpec.maxFramerate,
+      onTranscoded: () => this.transcoded(),
       pixelFormat: this.opts.processor.format,
       onAudioCopied: () => {
         this.s.audioFramesIn++;
@@ -306,9 +315,41 @@ class StreamPipeline implements Pipeline {
     }
   }
 
+  /** A frame went through the transcoding child: it counts as in, out, and processed (no hook was there to run). */
+  private transcoded(): void {
+    this.s.framesIn++;
+    this.fpsIn.tick();
+    this.s.framesOut++;
+    this.fpsOut.tick();
+    this.lastTranscodedAt = performance.now();
+    if (this.filler.holdsFrame) {
+      // Back from a stall: the transcoder has the video again.
+      this.log.info('input resumed', { repeated: this.filler.repeated });
+      this.filler.reset();
+    }
+    if (!this.runner.loading) {
+      this.s.framesProcessed++;
+      this.fpsProcessed.tick();
+      this.frameTimes.lastProcessedAt = Date.now();
+    }
+    const size = this.media?.videoSize;
+    if (size) this.dims = size;
+  }
+
+  /** Ms until a transcoded stream's input counts as stalled (Infinity when frames go through Node). */
+  private transcodeStallDueIn(): number {
+    if (!this.media?.transcoding) return Infinity;
+    // Before the first frame the wait is only a poll: nothing in the queue would end an endless one.
+    if (this.lastTranscodedAt === undefined) return STALL_AFTER_MS / 4;
+    // Input that arrives counts too: after a stall the transcoder starts again only at a keyframe.
+    const last = Math.max(this.lastTranscodedAt, this.lastVideoInAt ?? 0);
+    return Math.max(0, last + STALL_AFTER_MS - performance.now());
+  }
+
   /** A video frame with `pts` arrived from the relay (its PES header is in the input bytes). */
   private arrived(pts: number): void {
     const now = Date.now();
+    this.lastVideoInAt = performance.now();
     this.frameTimes.firstInputAt ??= now;
     this.frameTimes.lastInputAt = now;
     this.fpsArriving.tick();
@@ -324,7 +365,9 @@ class StreamPipeline implements Pipeline {
   private async decodeLoop(media: MediaStages): Promise<void> {
     try {
       for await (const frame of media.frames()) {
-        if (isVideo(frame)) {
+        if (isVideo(frame) && isReplayed(frame, media)) {
+          this.queue.push(frame, true);
+        } else if (isVideo(frame)) {
           this.s.framesIn++;
           this.fpsIn.tick();
           // Near live, a full queue holds the decoder back (bursts at start or from ffmpeg probing
@@ -349,11 +392,23 @@ class StreamPipeline implements Pipeline {
     try {
       for (;;) {
         // While the input stalls, the last frame is repeated (not once the stream is stopping).
-        const frame = await this.queue.shiftWithin(this.stopping ? Infinity : this.filler.dueIn());
+        const frame = await this.queue.shiftWithin(this.stopping ? Infinity : Math.min(this.filler.dueIn(), this.transcodeStallDueIn()));
         if (frame === undefined) break;
         if (frame === null) {
-          await this.repeatLastFrame(media);
+          if (media.transcoding && this.lastTranscodedAt !== undefined && this.transcodeStallDueIn() === 0) {
+            // The picture to repeat is inside the transcoder: its last GOP is decoded again (the track logs it).
+            media.leaveDirect();
+          } else await this.repeatLastFrame(media);
           continue;
+        }
+        if (isVideo(frame) && media.replayUntil !== undefined) {
+          if (isReplayed(frame, media)) {
+            // Already out through the transcoder: only the last one is kept, as the picture to repeat.
+            if (frame.pts === media.replayUntil) this.filler.wrote(frame, performance.now() - STALL_AFTER_MS);
+            else this.release(frame);
+            continue;
+          }
+          media.replayDone();
         }
         if (isVideo(frame)) {
           if (this.filler.stalled) this.log.info('input resumed', { repeated: this.filler.repeated });
@@ -385,6 +440,11 @@ class StreamPipeline implements Pipeline {
 
   private async repeatLastFrame(media: MediaStages): Promise<void> {
     if (this.stopping) return;
+    // The input resumed at a keyframe and went back to the transcoder: its packets follow, no more stills.
+    if (media.transcoding) {
+      this.filler.reset();
+      return;
+    }
     const wasStalled = this.filler.stalled;
     const still = this.filler.next();
     if (!still) return;

@@ -65,6 +65,8 @@ export async function runProcess(opts: ProcessOptions): Promise<PipelineResult &
     const running = pipeline;
     if (opts.onStats) timer = setInterval(() => opts.onStats!(running.stats()), opts.statsIntervalMs ?? 1000);
     const result = await pipeline.done;
+    // The last line has the final counts.
+    if (opts.onStats) opts.onStats(running.stats());
     if (result.reason === 'input-not-found') {
       throw new FieldError('TRICKLE_STREAM_NOT_FOUND', ['waitForInput'], () => `input channel not found: ${urls.input}`, {
         hint: ([f]) => `start the publisher first, or wait for the channel (${f})`,

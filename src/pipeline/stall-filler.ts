@@ -38,6 +38,17 @@ export class StallFiller {
     this.still = undefined;
   }
 
+  /** True once it has a frame it could repeat. */
+  get holdsFrame(): boolean {
+    return this.last !== undefined;
+  }
+
+  /** Forgets the frame (the video no longer passes through here): nothing is repeated until the next wrote(). */
+  reset(): void {
+    this.last = undefined;
+    this.still = undefined;
+  }
+
   /** True while the input is stalled (frames are being repeated). */
   get stalled(): boolean {
     return this.still !== undefined;

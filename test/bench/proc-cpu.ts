@@ -33,6 +33,8 @@ export function childRole(pid: number): string {
     return 'gone';
   }
   const after = (flag: string) => args[args.indexOf(flag) + 1] ?? '';
+  // A transcoder reads compressed video in NUT (the input's codec, no pixel format given) and encodes it.
+  if (args.includes('-c:v') && args.includes('low_delay') && after('-c:v') !== 'rawvideo') return `ffmpeg video transcoder (${after('-c:v')})`;
   if (args.includes('-c:v')) return after('-c:v') === 'rawvideo' ? `ffmpeg video decoder (→ ${after('-pix_fmt')})` : `ffmpeg video encoder (${after('-c:v')})`;
   if (args.includes('-c:a')) return after('-c:a').startsWith('pcm') ? 'ffmpeg audio decoder' : `ffmpeg audio encoder (${after('-c:a')})`;
   return `ffmpeg other (${args[0] ?? '?'})`;

@@ -2,7 +2,8 @@
 import { execa } from 'execa';
 import { until } from './until.js';
 
-export type ChildKind = 'video decoder' | 'audio decoder' | 'video encoder' | 'audio encoder';
+export type ChildKind = 'video decoder' | 'audio decoder' | 'video encoder' | 'audio encoder' | 'video transcoder';
+/** The children of a stream whose processor reads frames; one without a video() hook has a video transcoder instead of the video pair. */
 export const CHILD_KINDS: readonly ChildKind[] = ['video decoder', 'audio decoder', 'video encoder', 'audio encoder'];
 
 export interface MediaChild {
@@ -11,9 +12,10 @@ export interface MediaChild {
   args: string;
 }
 
-/** Which of a stream's four children an ffmpeg command line is (see decoder-args.ts and encoder-args.ts). */
+/** Which of a stream's children an ffmpeg command line is (see decoder-args.ts, encoder-args.ts and transcoder-args.ts). */
 export function kindOf(args: string): ChildKind | undefined {
   if (/-c:v rawvideo/.test(args)) return 'video decoder';
+  if (/-flags low_delay .*-c:v (libx264|h264_nvenc)/.test(args)) return 'video transcoder';
   if (/-f mpegts -i pipe:0/.test(args)) return 'audio decoder';
   if (/-c:v (libx264|h264_nvenc)/.test(args)) return 'video encoder';
   if (/-c:a (aac|libopus)/.test(args)) return 'audio encoder';

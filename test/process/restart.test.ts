@@ -37,13 +37,18 @@ function longestGap(input: number[], output: number[]): { length: number; resume
 
 type Event = { event: { type: string; fatal?: boolean; child?: string; message?: string; inference_status?: { restart_count: number } } };
 
-/** Runs a stream of `file` and SIGKILLs children of the kinds in `kills`, one after another, once its output has begun. */
+/**
+ * Runs a stream of `file` and SIGKILLs children of the kinds in `kills`, one after another, once
+ * its output has begun. The video decoder and encoder run for a processor that reads frames
+ * (grayscale); without a video() hook (passthrough) the video goes through a transcoder instead.
+ */
 function runWithKills(name: string, file: string, kills: ChildKind[]): Promise<ProcessRun> {
+  const framesRead = kills.some((k) => k === 'video decoder' || k === 'video encoder');
   return runProcessOnClip({
     relayUrl: fx.relay.url,
     name,
     clip: file,
-    processor: 'passthrough',
+    processor: framesRead ? 'grayscale' : 'passthrough',
     // Audio children run only when audio is re-encoded; video children are killed under passthrough audio.
     args: ['--gop', '1', ...(kills.some((k) => k.startsWith('audio')) ? ['--audio', 'encode'] : [])],
     withEvents: true,
@@ -58,7 +63,7 @@ function runWithKills(name: string, file: string, kills: ChildKind[]): Promise<P
   });
 }
 
-for (const kind of CHILD_KINDS) {
+for (const kind of [...CHILD_KINDS, 'video transcoder'] as const) {
   test(`a SIGKILLed ${kind} is restarted and the stream goes on: output decodes, segments start with keyframes, at most a GOP lost`, async () => {
     const r = await runWithKills(kind.replace(' ', '-'), clip, [kind]);
     assert.equal(r.exitCode, 0, r.stderr);
@@ -90,13 +95,14 @@ for (const kind of CHILD_KINDS) {
     // busy machine's queue may drop a frame here and there by design, never a run like this).
     const [input, ptsIn, ptsOut] = [await probe(clip), await videoPts(clip), await videoPts(r.output)];
     const gap = longestGap(ptsIn, ptsOut);
-    // A video decoder resumes at the input's next keyframe: up to a GOP, plus what the dead child
-    // had been given but not decoded yet (on a busy machine up to the second of lag the queue
-    // allows before it drops); an encoder loses what it held, never more than a GOP.
-    const bound = kind === 'video decoder' ? 2 * GOP_FRAMES : GOP_FRAMES;
+    // A video decoder (or transcoder) resumes at the input's next keyframe: up to a GOP, plus what
+    // the dead child had been given but not decoded yet (on a busy machine up to the second of lag
+    // the queue allows before it drops); an encoder loses what it held, never more than a GOP.
+    const resumesAtKey = kind === 'video decoder' || kind === 'video transcoder';
+    const bound = resumesAtKey ? 2 * GOP_FRAMES : GOP_FRAMES;
     const summary = /input ended: .*/.exec(r.stderr)?.[0];
     assert.ok(gap.length <= bound, `${gap.length} frames lost in a row to the restart (at most ${bound}); ${summary}`);
-    if (kind === 'video decoder') {
+    if (resumesAtKey) {
       const v = input.streams.findIndex((s) => s.codec_type === 'video');
       const keys = new Set(input.packets.filter((p) => p.stream === v && p.key).map((p) => p.pts));
       assert.ok(gap.resumedAt !== undefined && keys.has(gap.resumedAt), `the new decoder began at an input keyframe (${gap.resumedAt})`);

@@ -24,10 +24,10 @@ after(async () => {
 
 const ch = (name: string) => new URL(name, fx.relay.url).href;
 
-it("killing one stream's video decoder restarts only that stream's child; the other stream loses no frame", async () => {
+it("killing one stream's video transcoder (passthrough reads no frames) restarts only that stream's child; the other stream loses no frame", async () => {
   const input = await videoPts(clip);
   const outputs = ['a', 'b'].map((id) => captureSegments(ch(`out-${id}`)));
-  // Each stream's size (a param) shows in its decoder's arguments: that is how A's child is found.
+  // Each stream's size (a param) shows in its transcoder's arguments: that is how A's child is found.
   const sizes = { a: [160, 120], b: [176, 144] } as const;
   // The orchestrator creates input channels before /stream/start.
   const publishing = Promise.all(['a', 'b'].map((id) => publishFile(ch(`in-${id}`), clip, { re: true })));
@@ -40,7 +40,7 @@ it("killing one stream's video decoder restarts only that stream's child; the ot
     assert.equal(r.status, 200, r.text);
   }
   await waitForSegments(ch('out-a'), 2);
-  await killChild(serve.child.pid!, 'video decoder', { match: /scale=160:120/ });
+  await killChild(serve.child.pid!, 'video transcoder', { match: /scale=160:120/ });
   const restarts = async (id: string) => (await api(serve.url, '/stream/status', { headers: { 'x-stream-id': id } })).json?.stats?.restarts as number | undefined;
   await until('A counts its restart', async () => ((await restarts('a')) === 1 ? true : undefined));
   assert.equal(await restarts('b'), 0);
@@ -48,15 +48,15 @@ it("killing one stream's video decoder restarts only that stream's child; the ot
   const [a, b] = await Promise.all(outputs);
   const [outA, outB] = [await videoPts(Buffer.concat(a)), await videoPts(Buffer.concat(b))];
   const lostA = missingInSpan(input, outA);
-  // The restarted decoder resumes at the input's next keyframe (up to a GOP of 30 frames), plus what the
-  // dead child had been given but not decoded yet (on a busy machine up to the second of lag allowed).
-  assert.ok(lostA > 0 && lostA <= 60, `A lost ${lostA} frames to its restart (at most a GOP and what the dead decoder held)`);
+  // The restarted transcoder resumes at the input's next keyframe (up to a GOP of 30 frames), plus what the
+  // dead child had been given but not encoded yet (on a busy machine up to the second of lag allowed).
+  assert.ok(lostA > 0 && lostA <= 60, `A lost ${lostA} frames to its restart (at most a GOP and what the dead transcoder held)`);
   assert.equal(missingInSpan(input, outB), 0, 'B lost nothing');
   assert.ok(outB.length >= 0.8 * input.length, `B: ${outB.length} of ${input.length} frames`);
-  assert.match(serve.stderr(), /ffmpeg video decoder was killed by SIGKILL; restarted \(1 of 3 restarts within 120 s\) stream=a/);
+  assert.match(serve.stderr(), /ffmpeg video transcoder was killed by SIGKILL; restarted \(1 of 3 restarts within 120 s\) stream=a/);
 });
 
-it('ten streams started at once (twenty ffmpeg children, the audio passed through, on a busy machine) all produce output: a slow child delays its stream, never loses it', async () => {
+it('ten streams started at once (ten ffmpeg transcoders, the audio passed through, on a busy machine) all produce output: a slow child delays its stream, never loses it', async () => {
   const ids = Array.from({ length: 10 }, (_, i) => `many${i}`);
   // Live inputs that go on until every stream has shown output, however long a busy machine takes.
   const publishers = ids.map((id) => spawnCli(['publish', ch(`in-${id}`), '-i', clip, '--re', '--loop']));
