@@ -10,7 +10,7 @@ import { decodeErrors } from '../helpers/media.js';
 import { until } from '../helpers/until.js';
 import { relayAndScratch } from './fixture.js';
 import { captureSegments, makeClip, missingInSpan, probe, publishFile, videoPts, waitForSegments } from './media.js';
-import { runProcessOnClip } from './run.js';
+import { runProcessOnClip, type ProcessRun } from './run.js';
 import { api, spawnServe } from '../worker/serve-child.js';
 
 let clip: string;
@@ -19,20 +19,26 @@ const fx = relayAndScratch(async ({ dir }) => {
   await makeClip(clip, { width: 320, height: 240, rate: 30, seconds: 6, channels: 2, gop: 1 });
 });
 
-test('passthrough (no video hook): one ffmpeg transcoder, no video decoder or encoder; every input frame out with its pts; the encoder settings reach it', async () => {
+/** Runs `processor` over the clip and lists the process's ffmpeg children once its output is under way. */
+async function runAndListChildren(name: string, processor: string, args: string[] = []): Promise<{ r: ProcessRun; seen: MediaChild[] }> {
   let seen: MediaChild[] = [];
   const r = await runProcessOnClip({
     relayUrl: fx.relay.url,
-    name: 'direct',
+    name,
     clip,
-    processor: 'passthrough',
-    args: ['--crf', '31', '--preset', 'veryfast'],
+    processor,
+    args,
     during: async ({ out, pid }) => {
       await waitForSegments(out, 2);
       seen = await mediaChildren(pid);
     },
   });
   assert.equal(r.exitCode, 0, r.stderr);
+  return { r, seen };
+}
+
+test('passthrough (no video hook): one ffmpeg transcoder, no video decoder or encoder; every input frame out with its pts; the encoder settings reach it', async () => {
+  const { r, seen } = await runAndListChildren('direct', 'passthrough', ['--crf', '31', '--preset', 'veryfast']);
   assert.deepEqual(
     seen.map((c) => c.kind),
     ['video transcoder'],
@@ -61,35 +67,12 @@ test('passthrough (no video hook): one ffmpeg transcoder, no video decoder or en
 });
 
 test('a processor with a video hook still gets frames: a decoder and an encoder, no transcoder', async () => {
-  let seen: MediaChild[] = [];
-  const r = await runProcessOnClip({
-    relayUrl: fx.relay.url,
-    name: 'frames',
-    clip,
-    processor: 'grayscale',
-    during: async ({ out, pid }) => {
-      await waitForSegments(out, 2);
-      seen = await mediaChildren(pid);
-    },
-  });
-  assert.equal(r.exitCode, 0, r.stderr);
+  const { seen } = await runAndListChildren('frames', 'grayscale');
   assert.deepEqual(seen.map((c) => c.kind).sort(), ['video decoder', 'video encoder']);
 });
 
 test('--max-framerate needs frames: a passthrough stream with a cap decodes to frames and keeps to the cap', async () => {
-  let seen: MediaChild[] = [];
-  const r = await runProcessOnClip({
-    relayUrl: fx.relay.url,
-    name: 'capped',
-    clip,
-    processor: 'passthrough',
-    args: ['--max-framerate', '10'],
-    during: async ({ out, pid }) => {
-      await waitForSegments(out, 2);
-      seen = await mediaChildren(pid);
-    },
-  });
-  assert.equal(r.exitCode, 0, r.stderr);
+  const { r, seen } = await runAndListChildren('capped', 'passthrough', ['--max-framerate', '10']);
   assert.deepEqual(seen.map((c) => c.kind).sort(), ['video decoder', 'video encoder']);
   const out = await videoPts(r.output);
   const seconds = (out.at(-1)! - out[0]!) / 90_000;
