@@ -82,7 +82,11 @@ function gapsIn(arrivals: Arrival[], frameTicks: number, from: number, to: numbe
 async function measure(relayUrl: string, clip: string, kind: ChildKind): Promise<Record<string, unknown>> {
   const name = `rb-${kind.replace(' ', '-')}-${Date.now()}`;
   const [inUrl, outUrl] = [`${relayUrl}${name}-in`, `${relayUrl}${name}-out`];
-  const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', 'passthrough', '--wait'], { timeout: 300_000 });
+  // The video decoder and encoder run for a processor that reads frames (grayscale); passthrough's video
+  // goes through a transcoder; audio children run only where audio is re-encoded.
+  const processor = kind === 'video decoder' || kind === 'video encoder' ? 'grayscale' : 'passthrough';
+  const audio = kind.startsWith('audio') ? ['--audio', 'encode'] : [];
+  const child = spawnCli(['process', '--in', inUrl, '--out', outUrl, '--processor', processor, '--wait', ...audio], { timeout: 300_000 });
   const stop = new AbortController();
   const out = watchOutput(outUrl, stop.signal);
   const sent: Arrival[] = [];
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
     await makeClip(clip, { width: SIZE, height: SIZE, rate: 30, seconds: 6 + (3 * WINDOW_MS) / 1000, channels: 2, gop: 2 });
     console.log(`one ${SIZE}x${SIZE}@30 stream (input GOP 2 s) per child, SIGKILLed once the output is steady; restart CPU: trickle process and its ffmpeg children, ${WINDOW_MS} ms after the kill minus the ${WINDOW_MS} ms before`);
     const rows = [];
-    for (const kind of CHILD_KINDS) {
+    for (const kind of [...CHILD_KINDS, 'video transcoder'] as const) {
       const row = await measure(relay.url, clip, kind);
       console.log(JSON.stringify(row));
       rows.push(row);
@@ -142,12 +146,12 @@ async function main(): Promise<void> {
       rows
         .map(
           (r) =>
-            `${String(r.child).padEnd(14)} next ${String(r.child).startsWith('video') ? 'video' : 'audio'} frame ${r.next_frame_ms} ms after the kill · ${r.frames_lost} frames lost · ` +
+            `${String(r.child).padEnd(16)} next ${String(r.child).startsWith('video') ? 'video' : 'audio'} frame ${r.next_frame_ms} ms after the kill · ${r.frames_lost} frames lost · ` +
             `video latency ${r.latency_before_ms} ms before, peak ${r.latency_peak_after_ms} ms after · restart CPU ${r.restart_cpu_s} s (the stream uses ${r.stream_cpu_s_per_window} s per ${WINDOW_MS / 1000} s)`,
         )
         .join('\n'),
     );
-    console.log("(next frame: the first output frame of input sent after the kill; a video decoder waits for the input's next keyframe, up to a GOP of 2 s)");
+    console.log("(next frame: the first output frame of input sent after the kill; a video decoder or transcoder waits for the input's next keyframe, up to a GOP of 2 s)");
   } finally {
     await relay.close();
     await cleanup();
