@@ -8,6 +8,8 @@ import { isTrickleError } from '../../src/errors.js';
 import { Decoder, type DecoderOptions } from '../../src/media/decoder.js';
 import type { AudioFrame, VideoFrame } from '../../src/media/frames.js';
 import { RestartBudget, type ChildRestart } from '../../src/media/restart-budget.js';
+import { mediaSettings } from '../../src/media/settings-check.js';
+import { videoTranscoderArgs } from '../../src/media/transcoder-args.js';
 import { killChild } from '../helpers/children.js';
 import { ffmpeg, makeTs, probePackets, tempDir } from '../helpers/media-gen.js';
 import { until } from '../helpers/until.js';
@@ -433,5 +435,50 @@ describe('Decoder', () => {
     await decoder.close(); // spares that never got input
     const left = (await readdir(tmpdir())).filter((f) => f.startsWith(`trickle-${process.pid}-`)).length;
     assert.equal(left, before);
+  });
+
+  it('transcode: video leaves as packets of one transcoding child; leaveDirect() decodes the GOP since the last keyframe again and the next input keyframe goes back to the transcoder', async () => {
+    const file = tmp.file('gop25.ts');
+    await makeTs(file, { seconds: 4, channels: 0, extra: ['-g', '25'] });
+    const input = await probePackets(file, 'v');
+    const keys = new Set(input.filter((p) => p.key).map((p) => p.pts));
+    const bytes = await readFile(file);
+    const packets: { pts: number; key: boolean }[] = [];
+    let headers = 0;
+    const decoder = new Decoder({
+      audio: false,
+      transcode: { args: (size) => videoTranscoderArgs(mediaSettings({ gop: 1 }), size), header: () => void headers++, packet: async (p) => void packets.push({ pts: p.pts, key: p.key }) },
+    });
+    const video: VideoFrame[] = [];
+    const reading = (async () => {
+      for await (const f of decoder.frames()) if (isVideo(f)) video.push(f);
+    })();
+    try {
+      assert.equal(decoder.transcoding, true);
+      const half = Math.floor(bytes.length / 2);
+      for (let i = 0; i < half; i += 4096) await decoder.write(bytes.subarray(i, Math.min(half, i + 4096)));
+      decoder.leaveDirect();
+      for (let i = half; i < bytes.length; i += 4096) await decoder.write(bytes.subarray(i, i + 4096));
+      decoder.endInput();
+      await reading;
+    } finally {
+      await decoder.close();
+    }
+    const until = decoder.replayUntil!;
+    assert.ok(until > 0, 'the replay reached a pts');
+    // The frames decoded again: from the last keyframe before the switch up to the last pts the transcoder took.
+    assert.ok(video.length > 0 && keys.has(video[0]!.pts), `replay starts at a keyframe (${video[0]?.pts})`);
+    assert.equal(video.at(-1)!.pts, until);
+    const inputPts = input.map((p) => p.pts);
+    assert.deepEqual(video.map((f) => f.pts), inputPts.slice(inputPts.indexOf(video[0]!.pts), inputPts.indexOf(until) + 1));
+    // Packets: every input frame up to the switch, none until the next keyframe, every one after it.
+    const before = packets.filter((p) => p.pts <= until).map((p) => p.pts);
+    assert.deepEqual(before, inputPts.slice(0, inputPts.indexOf(until) + 1));
+    const after = packets.filter((p) => p.pts > until);
+    assert.ok(after.length > 0 && keys.has(after[0]!.pts) && after[0]!.key, `the transcoder came back at an input keyframe (${after[0]?.pts}), with an IDR`);
+    assert.deepEqual(after.map((p) => p.pts), inputPts.slice(inputPts.indexOf(after[0]!.pts)));
+    assert.equal(decoder.droppedByRestart, inputPts.indexOf(after[0]!.pts) - inputPts.indexOf(until) - 1, 'what came between was dropped and counted');
+    assert.equal(headers, 2, 'one codec header per transcoding child');
+    assert.equal(decoder.transcoding, true);
   });
 });
