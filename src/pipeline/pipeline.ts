@@ -103,7 +103,7 @@ class StreamPipeline implements Pipeline {
   private silenced = false;
   private endReason?: PipelineEndReason;
   private endError?: Error;
-  private dims = { width: 0, height: 0 };
+  private readonly dims = { width: 0, height: 0 };
   /** When the transcoding child last gave a frame, and a video PES last arrived (performance.now()). */
   private lastTranscodedAt?: number;
   private lastVideoInAt?: number;
@@ -191,7 +191,7 @@ class StreamPipeline implements Pipeline {
         stats: this.stats(),
         params: this.params,
         urls: { subscribe: opts.input, publish: opts.output, control: opts.control ?? '', events: opts.events ?? '', data: opts.data ?? '' },
-        dimensions: { width: this.dims.width || this.mediaSpec.width || 512, height: this.dims.height || this.mediaSpec.height || 512 },
+        dimensions: this.dimensions(),
         audioFpsIn: this.audioIn.fps(),
         audioFpsOut: this.audioOut.fps(),
         pipeline: opts.processor.name ?? 'processor',
@@ -332,8 +332,12 @@ class StreamPipeline implements Pipeline {
       this.fpsProcessed.tick();
       this.frameTimes.lastProcessedAt = Date.now();
     }
-    const size = this.media?.videoSize;
-    if (size) this.dims = size;
+  }
+
+  /** The output's frame size: the transcoder's while it has the video, else the last frame written (else the settings'). */
+  private dimensions(): { width: number; height: number } {
+    const size = (this.media?.transcoding && this.media.videoSize) || this.dims;
+    return { width: size.width || this.mediaSpec.width || 512, height: size.height || this.mediaSpec.height || 512 };
   }
 
   /** Ms until a transcoded stream's input counts as stalled (Infinity when frames go through Node). */
@@ -421,7 +425,8 @@ class StreamPipeline implements Pipeline {
             this.fpsProcessed.tick();
             this.frameTimes.lastProcessedAt = Date.now();
           } else if (outcome === 'loading' && out === frame) out = loadingFrame(frame, this.loadingMode, performance.now());
-          this.dims = { width: out.width, height: out.height };
+          this.dims.width = out.width;
+          this.dims.height = out.height;
           await media.writeVideo(out);
           this.filler.wrote(out);
           // The encoder has the bytes and the hook has returned: the input buffer can take a later frame.

@@ -28,6 +28,7 @@ async function runAndListChildren(name: string, processor: string, args: string[
     clip,
     processor,
     args,
+    withEvents: true,
     during: async ({ out, pid }) => {
       await waitForSegments(out, 2);
       seen = await mediaChildren(pid);
@@ -62,6 +63,10 @@ test('passthrough (no video hook): one ffmpeg transcoder, no video decoder or en
     const v = sp.streams.findIndex((s) => s.codec_type === 'video');
     assert.ok(sp.packets.find((x) => x.stream === v)?.key, 'segment starts with a keyframe');
   }
+  // The size events report is the transcoder's output (320x240), not the 512x512 fallback.
+  const beats = (r.events as { event: { type: string; dimensions?: unknown } }[]).filter((e) => e.event.type === 'heartbeat');
+  assert.ok(beats.length > 0, 'heartbeat events came');
+  assert.deepEqual(beats.at(-1)!.event.dimensions, { width: 320, height: 240 });
   const summary = /input ended: .*frames (\d+)\/(\d+)/.exec(r.stderr);
   assert.ok(summary && Number(summary[1]) === ptsOut.length, `frames counted as they went through the transcoder: ${summary?.[0]}`);
 });
