@@ -1,5 +1,6 @@
 // CPU time of a process and its ffmpeg children, read from Linux's /proc, for benchmarks that report CPU per frame by process.
 import { readFileSync } from 'node:fs';
+import { kindOf } from '../helpers/children.js';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const HZ = 100;
@@ -33,10 +34,11 @@ export function childRole(pid: number): string {
     return 'gone';
   }
   const after = (flag: string) => args[args.indexOf(flag) + 1] ?? '';
-  // A transcoder reads compressed video in NUT (the input's codec, no pixel format given) and encodes it.
-  if (args.includes('-c:v') && args.includes('low_delay') && after('-c:v') !== 'rawvideo') return `ffmpeg video transcoder (${after('-c:v')})`;
-  if (args.includes('-c:v')) return after('-c:v') === 'rawvideo' ? `ffmpeg video decoder (→ ${after('-pix_fmt')})` : `ffmpeg video encoder (${after('-c:v')})`;
-  if (args.includes('-c:a')) return after('-c:a').startsWith('pcm') ? 'ffmpeg audio decoder' : `ffmpeg audio encoder (${after('-c:a')})`;
+  const kind = kindOf(args.join(' '));
+  if (kind) {
+    const detail = kind === 'video decoder' ? `→ ${after('-pix_fmt')}` : kind === 'audio encoder' ? after('-c:a') : kind.startsWith('video') ? after('-c:v') : '';
+    return `ffmpeg ${kind}${detail ? ` (${detail})` : ''}`;
+  }
   return `ffmpeg other (${args[0] ?? '?'})`;
 }
 
