@@ -101,9 +101,11 @@ test('rgb24: frames of w*h*3 bytes; (220, 30, 60) comes out as decoded RGB ≈ (
   assert.ok(Math.abs(r - 220) < 6 && Math.abs(g - 30) < 6 && Math.abs(b - 60) < 6, `RGB ${r} ${g} ${b}`);
 });
 
-test('passthrough (yuv420p) keeps the input pixels closer than the same no-op in rgb24, which converts colours both ways', async () => {
+test('a no-op video() in yuv420p keeps the input pixels closer than the same no-op in rgb24, which converts colours both ways; passthrough (transcoded, no hook) keeps them as well', async () => {
   const noop = path.join(fx.dir, 'noop-rgb.mjs');
   await writeFile(noop, "export default { name: 'noop-rgb', video() {} };\n");
+  const noopYuv = path.join(fx.dir, 'noop-yuv.mjs');
+  await writeFile(noopYuv, "export default { name: 'noop-yuv', format: 'yuv420p', video() {} };\n");
   const input = await decode(pattern, 'yuv420p');
   const inPts = await videoPts(pattern);
   /** Mean absolute difference of luma and of chroma against the input frame of the same pts. */
@@ -120,8 +122,10 @@ test('passthrough (yuv420p) keeps the input pixels closer than the same no-op in
     assert.ok(n >= 50, `${n} frames matched by pts`);
     return { y: y / (n * N), c: c / (n * N * 0.5) };
   };
-  const yuv = await error(await run('pass-yuv', 'passthrough', pattern));
+  const yuv = await error(await run('pass-yuv', noopYuv, pattern));
   const rgb = await error(await run('pass-rgb', noop, pattern));
-  assert.ok(yuv.y < 3 && yuv.c < 3, `passthrough luma error ${yuv.y.toFixed(2)}, chroma ${yuv.c.toFixed(2)}`);
+  const direct = await error(await run('pass-direct', 'passthrough', pattern));
+  assert.ok(yuv.y < 3 && yuv.c < 3, `yuv420p no-op luma error ${yuv.y.toFixed(2)}, chroma ${yuv.c.toFixed(2)}`);
   assert.ok(yuv.c < rgb.c, `chroma error: yuv420p ${yuv.c.toFixed(2)} < rgb24 ${rgb.c.toFixed(2)}`);
+  assert.ok(direct.y < 3 && direct.c < 3, `passthrough luma error ${direct.y.toFixed(2)}, chroma ${direct.c.toFixed(2)}`);
 });
