@@ -23,12 +23,6 @@ async function run(name: string, params: Record<string, unknown> = {}): Promise<
   return [...out.data];
 }
 
-test('red-tint and blue-tint add intensity*255 to one channel, clamped, leaving the others', async () => {
-  assert.deepEqual(await run('red-tint'), [87, 20, 30, 255, 100, 0, 77, 0, 0, 255, 255, 255]);
-  assert.deepEqual(await run('blue-tint', { intensity: 0.5 }), [10, 20, 158, 250, 100, 128, 0, 0, 128, 255, 255, 255]);
-  assert.deepEqual(await run('red-tint', { intensity: 0 }), [10, 20, 30, 250, 100, 0, 0, 0, 0, 255, 255, 255]);
-});
-
 test('brightness adds to all channels (negative darkens), clamped', async () => {
   assert.deepEqual(await run('brightness', { intensity: 0.1 }), [36, 46, 56, 255, 126, 26, 26, 26, 26, 255, 255, 255]);
   assert.deepEqual(await run('brightness', { intensity: -0.1 }), [0, 0, 5, 225, 75, 0, 0, 0, 0, 230, 230, 230]);
@@ -52,9 +46,9 @@ async function runYuv(name: string, params: Record<string, unknown> = {}): Promi
   return [...out.data];
 }
 
-test('the built-ins that only move pixels or work on luma and chroma declare yuv420p; the channel arithmetic ones keep rgb24', async () => {
-  for (const name of ['passthrough', 'audio-gain', 'grayscale', 'invert', 'flip', 'mirror']) assert.equal((await loadProcessor(name)).format, 'yuv420p', name);
-  for (const name of ['red-tint', 'blue-tint', 'brightness', 'sepia']) assert.equal((await loadProcessor(name)).format ?? 'rgb24', 'rgb24', name);
+test('the built-ins that move pixels, work on luma and chroma or tint one channel declare yuv420p; brightness and sepia keep rgb24', async () => {
+  for (const name of ['passthrough', 'audio-gain', 'grayscale', 'invert', 'flip', 'mirror', 'red-tint', 'blue-tint']) assert.equal((await loadProcessor(name)).format, 'yuv420p', name);
+  for (const name of ['brightness', 'sepia']) assert.equal((await loadProcessor(name)).format ?? 'rgb24', 'rgb24', name);
 });
 
 test('grayscale sets chroma neutral (128) at intensity 1, halves its distance at 0.5, keeps luma, changes nothing at 0', async () => {
@@ -87,4 +81,85 @@ test('audio-gain scales samples by gain (default 0.8)', async () => {
   const a: AudioFrame = { data: Float32Array.from([0.5, -1, 0.25]), sampleRate: 48000, channels: 1, pts: 0, timeBase: TIME_BASE_90K };
   const out = (await def.audio!(a, ctx({ ...def.params }))) ?? a;
   assert.deepEqual([...out.data].map((x) => Math.round(x * 1000) / 1000), [0.4, -0.8, 0.2]);
+});
+
+// BT.601 limited range, the way a decoder turns yuv420p into RGB (chroma shared by a 2x2 block,
+// each channel rounded and clamped) and an encoder turns RGB back.
+function toRgb(y: number, u: number, v: number): number[] {
+  const l = 1.164383 * (y - 16);
+  return [l + 1.596027 * (v - 128), l - 0.391762 * (u - 128) - 0.812968 * (v - 128), l + 2.017232 * (u - 128)].map((x) => Math.max(0, Math.min(255, Math.round(x))));
+}
+const toY = ([r, g, b]: number[]) => 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255;
+const toU = ([r, g, b]: number[]) => 128 + (-37.797 * r - 74.203 * g + 112 * b) / 255;
+const toV = ([r, g, b]: number[]) => 128 + (112 * r - 93.786 * g - 18.214 * b) / 255;
+
+/**
+ * What the RGB way changes in a yuv420p frame when `channel` (0 R, 2 B) gets `add`, clamped:
+ * each pixel goes to RGB, is tinted, and comes back; luma changes per pixel, chroma by the
+ * block's mean change. (Changes, not values: a round trip through RGB alone moves pixels by its
+ * own rounding and clamping, which a tint done in YUV does not repeat.)
+ */
+function rgbWayChanges(data: Uint8Array, w: number, h: number, channel: number, add: number): { y: number[]; u: number[]; v: number[] } {
+  const cw = (w + 1) >> 1;
+  const ch = (h + 1) >> 1;
+  const y: number[] = [];
+  const u: number[] = new Array(cw * ch).fill(0);
+  const v: number[] = new Array(cw * ch).fill(0);
+  const n: number[] = new Array(cw * ch).fill(0);
+  for (let row = 0; row < h; row++) {
+    for (let col = 0; col < w; col++) {
+      const ci = (row >> 1) * cw + (col >> 1);
+      const rgb = toRgb(data[row * w + col], data[w * h + ci], data[w * h + cw * ch + ci]);
+      const tinted = rgb.slice();
+      tinted[channel] = Math.max(0, Math.min(255, tinted[channel] + add));
+      y.push(toY(tinted) - toY(rgb));
+      u[ci] += toU(tinted) - toU(rgb);
+      v[ci] += toV(tinted) - toV(rgb);
+      n[ci]++;
+    }
+  }
+  return { y, u: u.map((x, i) => x / n[i]), v: v.map((x, i) => x / n[i]) };
+}
+
+async function tintChanges(name: string, intensity: number, data: Uint8Array, w: number, h: number): Promise<{ y: number[]; u: number[]; v: number[] }> {
+  const def = await loadProcessor(name);
+  const f: VideoFrame = { data: data.slice(), format: 'yuv420p', width: w, height: h, pts: 3000, timeBase: TIME_BASE_90K };
+  const out = (await def.video!(f, ctx({ ...def.params, intensity }))) ?? f;
+  const cs = ((w + 1) >> 1) * ((h + 1) >> 1);
+  const diff = (from: number, count: number) => Array.from({ length: count }, (_, i) => out.data[from + i] - data[from + i]);
+  return { y: diff(0, w * h), u: diff(w * h, cs), v: diff(w * h + cs, cs) };
+}
+
+function assertWithinOne(actual: { y: number[]; u: number[]; v: number[] }, expected: { y: number[]; u: number[]; v: number[] }, what: string): void {
+  for (const plane of ['y', 'u', 'v'] as const) {
+    actual[plane].forEach((a, i) => assert.ok(Math.abs(a - expected[plane][i]) <= 1, `${what} ${plane}[${i}]: changed by ${a}, the RGB way by ${expected[plane][i].toFixed(2)}`));
+  }
+}
+
+/**
+ * A 4x2 yuv420p frame of two blocks: the first's red goes from dark to past full (V 150), so the
+ * addition is whole, partly clamped and fully clamped; the second's blue is high (U 200) and red
+ * near zero.
+ */
+const TINT_FRAME = Uint8Array.from([60, 120, 16, 50, 180, 235, 100, 200, 110, 200, 150, 60]);
+
+test('red-tint and blue-tint change luma and chroma as adding to that channel in RGB does, clamped per pixel', async () => {
+  for (const [name, channel, intensity] of [['red-tint', 0, 0.3], ['blue-tint', 2, 0.5], ['red-tint', 0, -0.4], ['blue-tint', 2, 1]] as const) {
+    const add = Math.round(intensity * 255);
+    const expected = rgbWayChanges(TINT_FRAME, 4, 2, channel, add);
+    assertWithinOne(await tintChanges(name, intensity, TINT_FRAME, 4, 2), expected, `${name} ${intensity}`);
+  }
+  // The clamp is per pixel: the pixel already past full red does not change, the dark one by the whole addition.
+  const red = await tintChanges('red-tint', 0.3, TINT_FRAME, 4, 2);
+  assert.equal(red.y[5], 0, 'R already 255');
+  assert.equal(red.y[0], Math.round(77 * 0.2568), 'R 86 + 77');
+});
+
+test('red-tint on a frame of odd size tints its edge blocks too; intensity 0 leaves every byte', async () => {
+  const w = 3;
+  const h = 3;
+  const data = Uint8Array.from({ length: w * h + 2 * 4 }, (_, i) => (i < w * h ? 40 + 20 * i : 128));
+  assertWithinOne(await tintChanges('red-tint', 0.3, data, w, h), rgbWayChanges(data, w, h, 0, 77), 'odd size');
+  const none = await tintChanges('red-tint', 0, TINT_FRAME, 4, 2);
+  assert.ok([...none.y, ...none.u, ...none.v].every((d) => d === 0));
 });
