@@ -84,7 +84,8 @@ console.log(`CPU: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; ${FRAMES} frame
 for (const { width, height } of SIZES) {
   const frames = await lavfiFrames(scene(width, height), width, height, 10);
   const base = await hookMs(passthrough as ProcessorDefinition, {}, frames);
-  const tint = await hookMs(redTint as ProcessorDefinition, {}, frames);
+  // Each hook gets frames in the format it declares (red-tint: yuv420p).
+  const tint = await hookMs(redTint as ProcessorDefinition, {}, await lavfiFrames(scene(width, height), width, height, 10, redTint.format));
   const det = await detectMs(frames, 512);
   const tb1 = await hookMs(textBlur as ProcessorDefinition, { every: '1', async: 'false' }, frames);
   const tb2 = await hookMs(textBlur as ProcessorDefinition, { every: '2', async: 'false' }, frames);

@@ -1,12 +1,13 @@
-// Test helper: real decoded RGB24 frames from ffmpeg lavfi sources, and a processor context for calling hooks directly.
+// Test helper: real decoded frames (RGB24, or another pixel format) from ffmpeg lavfi sources, and a processor context for calling hooks directly.
 import { spawnFfmpeg } from '../../src/media/ffmpeg.js';
 import { TIME_BASE_90K, type VideoFrame } from '../../src/media/frames.js';
 import type { Logger } from '../../src/logger.js';
+import { frameBytes, type PixelFormat } from '../../src/media/pixel-format.js';
 import type { DeviceSpec, Params, ProcessorContext } from '../../src/processor/types.js';
 
-/** Decodes `count` frames of the lavfi graph `source` (which must produce width x height) to RGB24. */
-export async function lavfiFrames(source: string, width: number, height: number, count = 1): Promise<VideoFrame[]> {
-  const child = spawnFfmpeg(['-loglevel', 'error', '-f', 'lavfi', '-i', source, '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+/** Decodes `count` frames of the lavfi graph `source` (which must produce width x height) to `format` (RGB24 by default). */
+export async function lavfiFrames(source: string, width: number, height: number, count = 1, format: PixelFormat = 'rgb24'): Promise<VideoFrame[]> {
+  const child = spawnFfmpeg(['-loglevel', 'error', '-f', 'lavfi', '-i', source, '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', format, 'pipe:1'], {
     stdin: 'ignore',
   });
   const chunks: Buffer[] = [];
@@ -15,11 +16,11 @@ export async function lavfiFrames(source: string, width: number, height: number,
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const r = await child;
   const all = Buffer.concat(chunks);
-  const size = width * height * 3;
+  const size = frameBytes(format, width, height);
   if (r.exitCode !== 0 || all.length < size * count) throw new Error(`ffmpeg lavfi failed (${r.exitCode}): ${stderr}`);
   return Array.from({ length: count }, (_, i) => ({
     data: new Uint8Array(all.subarray(i * size, (i + 1) * size)),
-    format: 'rgb24' as const,
+    format,
     width,
     height,
     pts: i * 3000,
