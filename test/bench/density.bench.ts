@@ -9,8 +9,13 @@
 // A bare ffmpeg holds when it ends no more than 1 s after the clip's duration (it reads with -re,
 // so an encoder that cannot keep up finishes late; the second covers its start and final flush).
 //
+// Each step is also paired with a bare step of the same n run right after it, so a ratio compares
+// two measurements a few seconds apart: on a shared machine the load moves between a side's ramp
+// and the bare ramp minutes later (the bare ramp still runs at the end, for the streams it holds).
+//
 // Environment: DENSITY_MAX (most streams tried, default 8), DENSITY_SECONDS (clip length, default 12),
-// DENSITY_PROCESSORS (default passthrough,red-tint), BENCH_MEDIA (encoder settings, both sides).
+// DENSITY_PROCESSORS (default passthrough,red-tint), DENSITY_PAIRED (0 to skip the paired bare steps),
+// BENCH_MEDIA (encoder settings, both sides).
 import os from 'node:os';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
@@ -30,6 +35,7 @@ import { cpuByRole } from './proc-cpu.js';
 const MAX = Number(process.env.DENSITY_MAX ?? 8);
 const SECONDS = Number(process.env.DENSITY_SECONDS ?? 12);
 const PROCESSORS = (process.env.DENSITY_PROCESSORS ?? 'passthrough,red-tint').split(',');
+const PAIRED = process.env.DENSITY_PAIRED !== '0';
 const WARMUP_S = 2;
 const KEEP = 0.99;
 const P95_LIMIT_MS = 100;
@@ -49,6 +55,9 @@ interface StepResult {
   /** CPU milliseconds per output frame, by role, and in all. */
   msPerFrame: Record<string, number>;
   audioReencoded: boolean;
+  /** A bare step of the same n right after this one: its CPU per frame in all, and this step's total against it. */
+  pairedBare?: number;
+  vsPairedBare?: number;
 }
 
 function perFrame(cpu: Record<string, number>, frames: number): Record<string, number> {
@@ -191,7 +200,12 @@ async function main(): Promise<void> {
       const serve = await spawnServe(['--processor', processor, '--capacity', String(MAX), ...bench.flags]);
       try {
         await waitForHealth(serve.url, 'IDLE', 60_000);
-        const r = await ramp(processor, (n) => step(serve, relay, clip, n, processor));
+        const r = await ramp(processor, async (n) => {
+          const s = await step(serve, relay, clip, n, processor);
+          if (!PAIRED) return s;
+          const bare = (await baselineStep(clip, bench, n, !s.audioReencoded)).msPerFrame.total!;
+          return { ...s, pairedBare: bare, vsPairedBare: +(s.msPerFrame.total! / bare).toFixed(2) };
+        });
         first[processor] = r.steps[0]!;
         held[processor] = r;
         audioCopy = !r.steps[0]!.audioReencoded;
@@ -210,6 +224,12 @@ async function main(): Promise<void> {
       const n = Math.min(held[processor]!.held, b.held);
       const busy = n > 0 ? held[processor]!.steps[n - 1]!.msPerFrame.total! / b.steps[n - 1]!.msPerFrame.total! : NaN;
       summary.push({ side: processor, cpu_per_frame_vs_bare_ffmpeg: +ratio.toFixed(2), [`at_${n}_streams_each`]: +busy.toFixed(2) });
+      if (PAIRED) {
+        // The same ratios from the paired bare steps: at one stream, and at the most streams this side held.
+        const steps = held[processor]!.steps;
+        const most = Math.max(1, held[processor]!.held);
+        summary.push({ side: processor, paired_vs_bare_one_stream: steps[0]!.vsPairedBare, [`paired_vs_bare_at_${most}_streams`]: steps[most - 1]!.vsPairedBare });
+      }
     }
     console.log('\nsummary');
     for (const s of summary) console.log(JSON.stringify(s));
