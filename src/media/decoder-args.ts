@@ -31,6 +31,8 @@ export interface DecodeSize {
 }
 
 export const PROBE = ['-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0'];
+/** How a video child reads compressed video: NUT on stdin, nothing probed, no decoder delay, pts kept. */
+export const VIDEO_INPUT = ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts'];
 const NUT_OUT = ['-flush_packets', '1', '-f', 'nut', 'pipe:1'];
 
 /** The filters that bring decoded frames to `size` (none without one). */
@@ -51,7 +53,7 @@ function rawVideo(format: PixelFormat): string[] {
 
 /** The video ffmpeg: compressed video in NUT on stdin; raw `format` NUT out on a unix socket it listens on, or on stdout. */
 export function videoDecoderArgs(size: DecodeSize = {}, socketPath?: string, format: PixelFormat = 'rgb24'): string[] {
-  const args = ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts', '-threads', '1', '-map', '0:v:0', ...scale(size), ...rawVideo(format)];
+  const args = [...VIDEO_INPUT, '-threads', '1', '-map', '0:v:0', ...scale(size), ...rawVideo(format)];
   if (!socketPath) return [...args, ...NUT_OUT];
   return [...args, '-flush_packets', '1', '-avioflags', 'direct', '-f', 'nut', '-listen', '1', `unix:${socketPath}`];
 }

@@ -208,8 +208,6 @@ export class DecoderTrack {
       // The input resumed after a stall: transcoded again, from this keyframe.
       this.returnAtKey = false;
       this.direct = true;
-      this.gop = [];
-      this.gopBytes = 0;
       this.host.log.info('input resumed at a keyframe: video is transcoded in one ffmpeg child again');
     }
     if (this.direct && this.leaveAtKey && key) this.switchToFrames('a setting needs frames: video is decoded to frames from this keyframe on');

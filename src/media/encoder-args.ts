@@ -33,6 +33,7 @@
 //                                          whole output to avoid them (silently moving audio against video)
 //   -output_ts_offset 1 (audio)            the audio encoder's priming makes its first pts negative; a second
 //                                          is added there and taken off again by the Encoder
+import { PROBE } from './decoder-args.js';
 import { mediaSettings } from './settings-check.js';
 import type { MediaSettings } from './settings.js';
 
@@ -105,7 +106,7 @@ function audioEncoding(media: MediaSettings): string[] {
   return ['-map', '0:a:0', '-c:a', opus ? 'libopus' : 'aac', '-b:a', String(bitrate), '-ar', '48000'];
 }
 
-const INPUT = ['-loglevel', 'warning', '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0', '-f', 'nut', '-i', 'pipe:0', '-copyts'];
+const INPUT = ['-loglevel', 'warning', ...PROBE, '-f', 'nut', '-i', 'pipe:0', '-copyts'];
 export const NUT_OUT = ['-avoid_negative_ts', 'disabled', '-flush_packets', '1', '-f', 'nut'];
 
 /** The video encoder's ffmpeg arguments: raw video NUT on stdin (its header names the pixel format), H.264 NUT on stdout. */

@@ -7,12 +7,12 @@
 //                                 for yuv420p when the one asked for is odd (H.264's own 4:2:0 sizes are even)
 //   the encoder's video settings  codec, rate control, keyframe rule, 90 kHz time base (encoder-args.ts)
 //   -f nut on stdout              packets with pts, keyframe flags and the codec's global header
-import { PROBE, scaleFilters, type DecodeSize } from './decoder-args.js';
+import { VIDEO_INPUT, scaleFilters, type DecodeSize } from './decoder-args.js';
 import { NUT_OUT, PAD_TO_EVEN, videoEncoding } from './encoder-args.js';
 import type { MediaSettings } from './settings.js';
 
 export function videoTranscoderArgs(media: MediaSettings, size: DecodeSize = {}): string[] {
   const odd = (size.width ?? 0) % 2 === 1 || (size.height ?? 0) % 2 === 1;
   const filters = [...scaleFilters(size), ...(odd ? [PAD_TO_EVEN] : [])];
-  return ['-loglevel', 'warning', ...PROBE, '-flags', 'low_delay', '-threads', '1', '-f', 'nut', '-i', 'pipe:0', '-copyts', ...videoEncoding(media, filters), ...NUT_OUT, 'pipe:1'];
+  return [...VIDEO_INPUT, ...videoEncoding(media, filters), ...NUT_OUT, 'pipe:1'];
 }

@@ -135,7 +135,6 @@ export class MediaStages {
     this.decoder.replayDone();
   }
 
-
   /** Video as frames from now on (an input stall needs the last picture). */
   leaveDirect(): void {
     this.decoder.leaveDirect();

@@ -229,7 +229,7 @@ class StreamPipeline implements Pipeline {
       // Frames enter Node only for a hook that reads them (or a loading picture over them, or a framerate cap).
       transcode: typeof processor.video !== 'function' && (typeof processor.load !== 'function' || this.loadingMode === 'passthrough') && !this.mediaSpec.maxFramerate,
       onTranscoded: () => this.transcoded(),
-      pixelFormat: this.opts.processor.format,
+      pixelFormat: processor.format,
       onAudioCopied: () => {
         this.s.audioFramesIn++;
         this.audioIn.tick();
@@ -399,7 +399,7 @@ class StreamPipeline implements Pipeline {
         const frame = await this.queue.shiftWithin(this.stopping ? Infinity : Math.min(this.filler.dueIn(), this.transcodeStallDueIn()));
         if (frame === undefined) break;
         if (frame === null) {
-          if (media.transcoding && this.lastTranscodedAt !== undefined && this.transcodeStallDueIn() === 0) {
+          if (this.transcodeStallDueIn() === 0) {
             // The picture to repeat is inside the transcoder: its last GOP is decoded again (the track logs it).
             media.leaveDirect();
           } else await this.repeatLastFrame(media);
