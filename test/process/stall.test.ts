@@ -70,44 +70,44 @@ async function timedSegments(url: string): Promise<{ at: number; bytes: Buffer }
 // passthrough has no video() hook (its video is transcoded in one ffmpeg child, and the picture to
 // repeat is decoded from the last GOP when the input stalls); grayscale gets every frame.
 for (const [processor, path_] of [['passthrough', 'transcoded'], ['grayscale', 'decoded to frames']] as const) {
-test(`a 20 s input pause (${processor}, video ${path_}): the last frame is repeated meanwhile, the stream survives and the output resumes with the input`, async () => {
-  const url = (c: string) => `${relay.url}pause-${processor}-${c}`;
-  const child = spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '--stats-interval', '1'], { timeout: 120_000 });
-  const publisher = new Publisher({ url: url('in') });
-  try {
-    const out = timedSegments(url('out'));
-    await feed(publisher, first);
-    const pausedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 20_000));
-    const resumedAt = Date.now();
-    await feed(publisher, `${resumed}.late.ts`);
-    await publisher.close();
-    const r = await child;
-    assert.equal(r.exitCode, 0, String(r.stderr));
-    const segments = await out;
-    // A repeated frame every 1/30 s from 2 s into the pause: segments (one a 2 s GOP) keep coming.
-    const during = segments.filter((s) => s.at > pausedAt + 4000 && s.at < resumedAt);
-    assert.ok(during.length >= 5, `${during.length} output segments during the pause`);
-    const all = Buffer.concat(segments.map((s) => s.bytes));
-    const file = path.join(dir, `pause-${processor}-out.ts`);
-    await writeFile(file, all);
-    assert.equal(await decodeErrors(file), '', 'the output decodes cleanly');
-    const { streams, packets } = await probe(all);
-    const v = streams.findIndex((s) => s.codec_type === 'video');
-    const video = packets.filter((p) => p.stream === v).map((p) => p.pts);
-    assert.ok(video.every((p, i) => i === 0 || p > video[i - 1]!), `video timestamps only go forward: ${video.filter((p, i) => i > 0 && p <= video[i - 1]!).slice(0, 5).map((p) => [p, video[video.indexOf(p) - 1]]).join(' ')}`);
-    const afterPause = video.filter((p) => p >= 26 * 90_000);
-    assert.ok(afterPause.length >= 100, `${afterPause.length} frames of the resumed input`);
-    const stats = String(r.stderr).split('\n').filter((l) => l.startsWith('{"type":"stats"')).map((l) => JSON.parse(l) as Record<string, number>);
-    const last = stats.at(-1)!;
-    assert.ok(last.framesRepeated >= 200, `${last.framesRepeated} frames repeated`);
-    assert.ok(last.framesOut >= 220, `${last.framesOut} of 240 input frames out`);
-    if (processor === 'passthrough') assert.match(String(r.stderr), /input resumed at a keyframe: video is transcoded in one ffmpeg child again/);
-  } finally {
-    child.kill('SIGKILL');
-    await publisher.close();
-  }
-});
+  test(`a 20 s input pause (${processor}, video ${path_}): the last frame is repeated meanwhile, the stream survives and the output resumes with the input`, async () => {
+    const url = (c: string) => `${relay.url}pause-${processor}-${c}`;
+    const child = spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '--stats-interval', '1'], { timeout: 120_000 });
+    const publisher = new Publisher({ url: url('in') });
+    try {
+      const out = timedSegments(url('out'));
+      await feed(publisher, first);
+      const pausedAt = Date.now();
+      await new Promise((r) => setTimeout(r, 20_000));
+      const resumedAt = Date.now();
+      await feed(publisher, `${resumed}.late.ts`);
+      await publisher.close();
+      const r = await child;
+      assert.equal(r.exitCode, 0, String(r.stderr));
+      const segments = await out;
+      // A repeated frame every 1/30 s from 2 s into the pause: segments (one a 2 s GOP) keep coming.
+      const during = segments.filter((s) => s.at > pausedAt + 4000 && s.at < resumedAt);
+      assert.ok(during.length >= 5, `${during.length} output segments during the pause`);
+      const all = Buffer.concat(segments.map((s) => s.bytes));
+      const file = path.join(dir, `pause-${processor}-out.ts`);
+      await writeFile(file, all);
+      assert.equal(await decodeErrors(file), '', 'the output decodes cleanly');
+      const { streams, packets } = await probe(all);
+      const v = streams.findIndex((s) => s.codec_type === 'video');
+      const video = packets.filter((p) => p.stream === v).map((p) => p.pts);
+      assert.ok(video.every((p, i) => i === 0 || p > video[i - 1]!), `video timestamps only go forward: ${video.filter((p, i) => i > 0 && p <= video[i - 1]!).slice(0, 5).map((p) => [p, video[video.indexOf(p) - 1]]).join(' ')}`);
+      const afterPause = video.filter((p) => p >= 26 * 90_000);
+      assert.ok(afterPause.length >= 100, `${afterPause.length} frames of the resumed input`);
+      const stats = String(r.stderr).split('\n').filter((l) => l.startsWith('{"type":"stats"')).map((l) => JSON.parse(l) as Record<string, number>);
+      const last = stats.at(-1)!;
+      assert.ok(last.framesRepeated >= 200, `${last.framesRepeated} frames repeated`);
+      assert.ok(last.framesOut >= 220, `${last.framesOut} of 240 input frames out`);
+      if (processor === 'passthrough') assert.match(String(r.stderr), /input resumed at a keyframe: video is transcoded in one ffmpeg child again/);
+    } finally {
+      child.kill('SIGKILL');
+      await publisher.close();
+    }
+  });
 }
 
 test('--input-timeout: an input silent for longer ends the stream with exit 3 and says why', async () => {
