@@ -18,3 +18,42 @@ export class FpsMeter {
     return span > 0 ? Math.round(((n - 1) * 1000 * 10) / span) / 10 : 0;
   }
 }
+
+/**
+ * Input frames per second as stream health reads it: the lesser of the rate frames arrive at and
+ * the rate their timestamps say they were made at (from the median gap between neighbouring pts).
+ * Frames cannot arrive faster than they are made for long, so a higher arrival rate is catch-up:
+ * a subscriber that joins a segment from its start receives all that was written of it at once,
+ * which a 10 fps stream's arrival rate alone reads as 19 fps for a second. Arrivals slower than the
+ * timestamps (a starved network) still count. The median keeps a timestamp jump or wrap from
+ * reading as a slow stream.
+ */
+export class InputFpsMeter {
+  private readonly arrivals: FpsMeter;
+  private readonly times: number[] = [];
+  private readonly pts: number[] = [];
+  constructor(private readonly windowMs = 5000, private readonly maxSamples = 600) {
+    this.arrivals = new FpsMeter(windowMs, maxSamples);
+  }
+
+  /** A frame with `pts` (90 kHz) arrived. */
+  tick(pts: number, now = performance.now()): void {
+    this.arrivals.tick(now);
+    this.times.push(now);
+    this.pts.push(pts);
+    if (this.times.length > this.maxSamples) this.times.shift(), this.pts.shift();
+  }
+
+  fps(now = performance.now()): number {
+    const arrival = this.arrivals.fps(now);
+    while (this.times.length > 0 && now - this.times[0]! > this.windowMs) this.times.shift(), this.pts.shift();
+    if (this.pts.length < 2) return arrival;
+    const sorted = Float64Array.from(this.pts).sort();
+    const gaps: number[] = [];
+    for (let i = 1; i < sorted.length; i++) if (sorted[i]! > sorted[i - 1]!) gaps.push(sorted[i]! - sorted[i - 1]!);
+    if (gaps.length === 0) return arrival;
+    gaps.sort((a, b) => a - b);
+    const made = Math.round((90_000 * 10) / gaps[gaps.length >> 1]!) / 10;
+    return Math.min(arrival, made);
+  }
+}
