@@ -13,9 +13,14 @@
 // two measurements a few seconds apart: on a shared machine the load moves between a side's ramp
 // and the bare ramp minutes later (the bare ramp still runs at the end, for the streams it holds).
 //
+// Each side's ramp starts after an unmeasured warm-up step of DENSITY_WARMUP streams (default 2): a
+// worker runs for hours, and a fresh Node process spends its first minute half-interpreted, with a
+// compiler thread still optimising functions that 30 calls a second make hot only slowly. The
+// warm-up step is printed too (its figures are the cold worker's).
+//
 // Environment: DENSITY_MAX (most streams tried, default 8), DENSITY_SECONDS (clip length, default 12),
 // DENSITY_PROCESSORS (default passthrough,red-tint), DENSITY_PAIRED (0 to skip the paired bare steps),
-// BENCH_MEDIA (encoder settings, both sides).
+// DENSITY_WARMUP (streams in the warm-up step, 0 to skip it), BENCH_MEDIA (encoder settings, both sides).
 import os from 'node:os';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
@@ -36,6 +41,7 @@ const MAX = Number(process.env.DENSITY_MAX ?? 8);
 const SECONDS = Number(process.env.DENSITY_SECONDS ?? 12);
 const PROCESSORS = (process.env.DENSITY_PROCESSORS ?? 'passthrough,red-tint').split(',');
 const PAIRED = process.env.DENSITY_PAIRED !== '0';
+const WARMUP_STREAMS = Math.min(MAX, Number(process.env.DENSITY_WARMUP ?? 2));
 const WARMUP_S = 2;
 const KEEP = 0.99;
 const P95_LIMIT_MS = 100;
@@ -71,10 +77,12 @@ function perFrame(cpu: Record<string, number>, frames: number): Record<string, n
   return out;
 }
 
+let stepCount = 0;
+
 /** n streams through `serve` at once, each fed `clip` in real time; what they kept and what it cost. */
 async function step(serve: ServeChild, relay: RelayChild, clip: string, n: number, tag: string): Promise<StepResult> {
   const base = relay.url.replace(/\/?$/, '/');
-  const ids = Array.from({ length: n }, (_, i) => `${tag}-${n}-${i}`);
+  const ids = Array.from({ length: n }, (_, i) => `${tag}-${++stepCount}-${n}-${i}`);
   const abort = new AbortController();
   setMaxListeners(8 * n + 8, abort.signal);
   const sent = ids.map(() => new Map<number, number>());
@@ -173,6 +181,10 @@ async function baselineStep(clip: string, bench: BenchMedia, n: number, audioCop
 async function ramp(label: string, run: (n: number) => Promise<StepResult>): Promise<{ held: number; steps: StepResult[] }> {
   const steps: StepResult[] = [];
   let held = 0;
+  if (WARMUP_STREAMS > 0) {
+    const w = await run(WARMUP_STREAMS);
+    console.log(JSON.stringify({ side: label, warmup: true, ...w, keptMin: +w.keptMin.toFixed(4), p95Max: +w.p95Max.toFixed(1) }));
+  }
   for (let n = 1; n <= MAX; n++) {
     const r = await run(n);
     steps.push(r);
