@@ -36,7 +36,10 @@ const CHANNELS = {
 
 export type TintChannel = keyof typeof CHANNELS;
 
-/** Tables for one channel and addition, indexed by (luma << 8 | the chroma that channel is read from). */
+/**
+ * Tables for one channel and addition, indexed by (the chroma that channel is read from << 8 | luma):
+ * a block's four lookups share one chroma, so they fall within one 1 KiB row of the table.
+ */
 interface TintTables {
   key: string;
   /** The pixel's new luma (low byte) and, above it, the change of the channel (what the clamped addition leaves of `add`). */
@@ -52,11 +55,11 @@ function tintTables(channel: TintChannel, add: number, reuse?: TintTables): Tint
   const c = CHANNELS[channel];
   const t = reuse ?? { key: '', pixel: new Int32Array(65536), du: new Int16Array(2041), dv: new Int16Array(2041) };
   t.key = `${channel}:${add}`;
-  for (let y = 0; y < 256; y++) {
-    for (let ch = 0; ch < 256; ch++) {
+  for (let ch = 0; ch < 256; ch++) {
+    for (let y = 0; y < 256; y++) {
       const was = clamp255(Math.round(1.164383 * (y - 16) + c.fromChroma * (ch - 128)));
       const change = clamp255(was + add) - was;
-      t.pixel[(y << 8) | ch] = clamp255(y + Math.round(c.dy * change)) | (change << 8);
+      t.pixel[(ch << 8) | y] = clamp255(y + Math.round(c.dy * change)) | (change << 8);
     }
   }
   for (let s = -1020; s <= 1020; s++) {
@@ -86,15 +89,15 @@ export function tintYuv(frame: VideoFrame, channel: TintChannel, add: number, st
     const twoRows = 2 * by + 1 < h;
     for (let bx = 0; 2 * bx < w; bx++) {
       const ci = by * cw + bx;
-      const ch = readsV ? v[ci] : u[ci];
+      const row = (readsV ? v[ci] : u[ci]) << 8;
       const p = row0 + 2 * bx;
       let s: number;
       if (twoRows && 2 * bx + 1 < w) {
         // One lookup a pixel; a Uint8Array store keeps the low byte (the new luma).
-        const a = pixel[(y[p] << 8) | ch];
-        const b = pixel[(y[p + 1] << 8) | ch];
-        const c = pixel[(y[p + w] << 8) | ch];
-        const d = pixel[(y[p + w + 1] << 8) | ch];
+        const a = pixel[row | y[p]];
+        const b = pixel[row | y[p + 1]];
+        const c = pixel[row | y[p + w]];
+        const d = pixel[row | y[p + w + 1]];
         y[p] = a;
         y[p + 1] = b;
         y[p + w] = c;
@@ -107,7 +110,7 @@ export function tintYuv(frame: VideoFrame, channel: TintChannel, add: number, st
         const cols = 2 * bx + 1 < w ? 2 : 1;
         for (let q = p; q <= p + (twoRows ? w : 0); q += w) {
           for (let x = 0; x < cols; x++) {
-            const px = pixel[(y[q + x] << 8) | ch];
+            const px = pixel[row | y[q + x]];
             y[q + x] = px;
             sum += px >> 8;
             n++;
