@@ -1,5 +1,8 @@
 // Frames per second over a sliding window of wall-clock arrival times.
 
+/** n events over spanMs from the first to the last, per second, to 0.1 (0 without a span). */
+const perSecond = (n: number, spanMs: number): number => (spanMs > 0 ? Math.round(((n - 1) * 1000 * 10) / spanMs) / 10 : 0);
+
 /** Counts events and reports their rate over the last `windowMs` (PyTrickle: (n−1)/span). */
 export class FpsMeter {
   private readonly times: number[] = [];
@@ -14,8 +17,7 @@ export class FpsMeter {
     while (this.times.length > 0 && now - this.times[0] > this.windowMs) this.times.shift();
     const n = this.times.length;
     if (n < 2) return 0;
-    const span = this.times[n - 1] - this.times[0];
-    return span > 0 ? Math.round(((n - 1) * 1000 * 10) / span) / 10 : 0;
+    return perSecond(n, this.times[n - 1] - this.times[0]);
   }
 }
 
@@ -29,28 +31,25 @@ export class FpsMeter {
  * reading as a slow stream.
  */
 export class InputFpsMeter {
-  private readonly arrivals: FpsMeter;
   private readonly times: number[] = [];
   private readonly pts: number[] = [];
-  constructor(private readonly windowMs = 5000, private readonly maxSamples = 600) {
-    this.arrivals = new FpsMeter(windowMs, maxSamples);
-  }
+  constructor(private readonly windowMs = 5000, private readonly maxSamples = 600) {}
 
   /** A frame with `pts` (90 kHz) arrived. */
   tick(pts: number, now = performance.now()): void {
-    this.arrivals.tick(now);
     this.times.push(now);
     this.pts.push(pts);
     if (this.times.length > this.maxSamples) this.times.shift(), this.pts.shift();
   }
 
   fps(now = performance.now()): number {
-    const arrival = this.arrivals.fps(now);
     while (this.times.length > 0 && now - this.times[0]! > this.windowMs) this.times.shift(), this.pts.shift();
-    if (this.pts.length < 2) return arrival;
+    const n = this.times.length;
+    if (n < 2) return 0;
+    const arrival = perSecond(n, this.times[n - 1]! - this.times[0]!);
     const sorted = Float64Array.from(this.pts).sort();
     const gaps: number[] = [];
-    for (let i = 1; i < sorted.length; i++) if (sorted[i]! > sorted[i - 1]!) gaps.push(sorted[i]! - sorted[i - 1]!);
+    for (let i = 1; i < n; i++) if (sorted[i]! > sorted[i - 1]!) gaps.push(sorted[i]! - sorted[i - 1]!);
     if (gaps.length === 0) return arrival;
     gaps.sort((a, b) => a - b);
     const made = Math.round((90_000 * 10) / gaps[gaps.length >> 1]!) / 10;
