@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { TsPtsSniffer } from '../../src/media/ts/pts-sniffer.js';
 import { createMetrics, stageSeconds } from '../../src/metrics/registry.js';
-import { FpsMeter } from '../../src/pipeline/fps-meter.js';
+import { FpsMeter, InputFpsMeter } from '../../src/pipeline/fps-meter.js';
 import { HealthTracker } from '../../src/pipeline/health.js';
 import { StageClock } from '../../src/pipeline/stages.js';
 import type { PipelineStats } from '../../src/pipeline/types.js';
@@ -68,7 +68,9 @@ async function run(relay: RelayChild, name: string, clip: string, withMetrics: b
 /** The per-frame bookkeeping alone (what a frame costs the pipeline for health, stages and metrics), in µs. */
 function bookkeepingMicros(clip: Buffer, frames: number): number {
   const clock = new StageClock();
-  const fps = [new FpsMeter(), new FpsMeter(), new FpsMeter()];
+  // Arrivals as health reads them (with each frame's pts), then decoded and processed frames.
+  const arrivals = new InputFpsMeter();
+  const fps = [new FpsMeter(), new FpsMeter()];
   const health = new HealthTracker();
   const metrics = createMetrics({ streams: () => [] });
   const sniffer = new TsPtsSniffer();
@@ -85,18 +87,18 @@ function bookkeepingMicros(clip: Buffer, frames: number): number {
     }
     const pts = i * 3000;
     const now = Date.now();
-    fps[0]!.tick();
+    arrivals.tick(pts);
     clock.mark(pts, 'demuxed');
     clock.mark(pts, 'decoded');
-    fps[1]!.tick();
+    fps[0]!.tick();
     clock.mark(pts, 'processing');
     clock.mark(pts, 'processed');
-    fps[2]!.tick();
+    fps[1]!.tick();
     clock.mark(pts, 'encoded');
     const ms = clock.published(pts);
     if (ms) metrics.observeStages('bench', stageSeconds(ms));
     // Four health updates a second at 30 fps: one frame in eight.
-    if (i % 8 === 0) health.update({ now, startedAt: 0, stopped: false, loading: false, lastInputAt: now, inputFps: fps[0]!.fps(), lastOutputAt: now, outputFps: fps[2]!.fps() });
+    if (i % 8 === 0) health.update({ now, startedAt: 0, stopped: false, loading: false, lastInputAt: now, inputFps: arrivals.fps(), lastOutputAt: now, outputFps: fps[1]!.fps() });
     // A stats() (percentiles) every 15 frames (the process status line's 500 ms).
     if (i % 15 === 0) clock.percentiles();
   }
