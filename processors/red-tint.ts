@@ -10,22 +10,6 @@ import { defineProcessor } from '../src/processor/types.js';
 import { yuvPlanes } from '../src/media/pixel-format.js';
 import type { VideoFrame } from '../src/media/frames.js';
 
-/** lut[v] = min(255, v + intensity*255): one table lookup per pixel instead of arithmetic. */
-export function addLut(intensity: number, lut: Uint8Array = new Uint8Array(256)): Uint8Array {
-  const add = Math.round(intensity * 255);
-  for (let v = 0; v < 256; v++) lut[v] = Math.max(0, Math.min(255, v + add));
-  return lut;
-}
-
-/** The stream's add-LUT for `intensity`, rebuilt only when the value changes (no per-frame allocation). */
-export function cachedAddLut(state: Record<string, unknown>, intensity: number): Uint8Array {
-  if (state.lutFor !== intensity || !(state.lut instanceof Uint8Array)) {
-    state.lut = addLut(intensity, state.lut instanceof Uint8Array ? state.lut : undefined);
-    state.lutFor = intensity;
-  }
-  return state.lut as Uint8Array;
-}
-
 /** The channels a tint can raise, with the BT.601 limited-range coefficients that tie each to Y, U and V. */
 const CHANNELS = {
   // R = 1.164(Y−16) + 1.596(V−128); Y, U and V change by (65.481, −37.797, 112)/255 of a change of R
