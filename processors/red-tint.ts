@@ -6,16 +6,38 @@
 // gives that pixel's change of red dR, and the change goes back the way an RGB→YUV conversion
 // takes it: Y += 0.2568·dR for the pixel, U −= 0.1482·dR and V += 0.4392·dR by the 2x2 block's
 // mean. Where red clamps (already bright red), dR is smaller than the intensity or zero, as in RGB.
+// A WebAssembly SIMD kernel does this in 20-bit fixed point for all but a frame's ragged edges
+// (about five times faster); its constants give exactly what the tables below give.
 import { defineProcessor } from '../src/processor/types.js';
 import { yuvPlanes } from '../src/media/pixel-format.js';
 import type { VideoFrame } from '../src/media/frames.js';
+import { tintSimd } from '../src/image/tint-simd.js';
 
-/** The channels a tint can raise, with the BT.601 limited-range coefficients that tie each to Y, U and V. */
+/**
+ * The channels a tint can raise, with the BT.601 limited-range coefficients that tie each to Y, U and
+ * V, and the same scaled by 2^20 for the SIMD kernel: A and B weigh luma and chroma, DY the change
+ * of luma, DU and DV (a quarter of du and dv) a block's summed change. Each fixed-point value is one
+ * whose floor(x + 1/2) equals Math.round of the floating-point product for every input it meets.
+ */
 const CHANNELS = {
   // R = 1.164(Y−16) + 1.596(V−128); Y, U and V change by (65.481, −37.797, 112)/255 of a change of R
-  red: { fromChroma: 1.596027, readsV: true, dy: 65.481 / 255, du: -37.797 / 255, dv: 112 / 255 },
+  red: {
+    fromChroma: 1.596027,
+    readsV: true,
+    dy: 65.481 / 255,
+    du: -37.797 / 255,
+    dv: 112 / 255,
+    fixed: { A: 1220944, B: 1673555, DY: 269262, DU: -38856, DV: 115137 },
+  },
   // B = 1.164(Y−16) + 2.017(U−128); Y, U and V change by (24.966, 112, −18.214)/255 of a change of B
-  blue: { fromChroma: 2.017232, readsV: false, dy: 24.966 / 255, du: 112 / 255, dv: -18.214 / 255 },
+  blue: {
+    fromChroma: 2.017232,
+    readsV: false,
+    dy: 24.966 / 255,
+    du: 112 / 255,
+    dv: -18.214 / 255,
+    fixed: { A: 1220944, B: 2115222, DY: 102662, DU: 115137, DV: -18722 },
+  },
 } as const;
 
 export type TintChannel = keyof typeof CHANNELS;
@@ -57,21 +79,31 @@ function tintTables(channel: TintChannel, add: number, reuse?: TintTables): Tint
 const CLAMP = Uint8Array.from({ length: 768 }, (_, i) => clamp255(i - 256));
 
 /**
- * Adds `add` (−255..255) to one RGB channel of a yuv420p frame, in place, clamped per pixel as in
- * RGB. The tables live in `state` and are rebuilt only when the channel or the addition changes.
+ * Adds `add` (rounded; beyond ±255 it acts as ±255) to one RGB channel of a yuv420p frame, in place,
+ * clamped per pixel as in RGB. The tables live in `state` and are rebuilt only when the channel or
+ * the addition changes. `kernel: 'tables'` keeps the SIMD kernel out (the two give the same pixels).
  */
-export function tintYuv(frame: VideoFrame, channel: TintChannel, add: number, state: Record<string, unknown>): void {
-  if (add === 0 || !Number.isFinite(add)) return;
+export function tintYuv(
+  frame: VideoFrame,
+  channel: TintChannel,
+  amount: number,
+  state: Record<string, unknown>,
+  kernel: 'auto' | 'tables' = 'auto',
+): void {
+  if (!Number.isFinite(amount)) return;
+  const add = Math.max(-255, Math.min(255, Math.round(amount)));
+  if (add === 0) return;
   let t = state.tint as TintTables | undefined;
   if (t?.key !== `${channel}:${add}`) state.tint = t = tintTables(channel, add, t);
   const { pixel, du, dv } = t;
   const { width: w, height: h } = frame;
   const { y, u, v, chromaWidth: cw } = yuvPlanes(frame.data, w, h);
   const readsV = CHANNELS[channel].readsV;
+  const simd = kernel === 'auto' ? tintSimd(frame.data, w, h, readsV, add, CHANNELS[channel].fixed) : undefined;
   for (let by = 0; 2 * by < h; by++) {
     const row0 = 2 * by * w;
     const twoRows = 2 * by + 1 < h;
-    for (let bx = 0; 2 * bx < w; bx++) {
+    for (let bx = simd && by < simd.rows ? simd.cols : 0; 2 * bx < w; bx++) {
       const ci = by * cw + bx;
       const row = (readsV ? v[ci] : u[ci]) << 8;
       const p = row0 + 2 * bx;
