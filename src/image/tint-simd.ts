@@ -64,6 +64,7 @@ export function tintSimd(data: Uint8Array, width: number, height: number, readsV
   const ySize = width * height;
   const cSize = cw * ((height + 1) >> 1);
   const bytes = ySize + 2 * cSize;
+  if (data.length < bytes) return undefined; // not a whole frame of this size: the caller's loop decides
   const have = kern.memory.buffer.byteLength;
   if (have < bytes) kern.memory.grow(Math.ceil((bytes - have) / PAGE));
   const mem = new Uint8Array(kern.memory.buffer, 0, bytes);

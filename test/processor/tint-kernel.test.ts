@@ -111,6 +111,14 @@ test('amounts beyond ±255 act as ±255 and fractions are rounded, on both paths
   assert.deepEqual(c.tables, d.simd);
 });
 
+test('a buffer shorter than its frame size is left to the tables (no throw, the same bytes as the tables give)', () => {
+  const data = bytes(frameBytes('yuv420p', 64, 8) - 100, 11);
+  const { simd, tables } = bothWays(64, 8, data, 'red', 77, [{}, {}]);
+  assert.equal(simd.length, data.length);
+  assert.deepEqual(simd, tables);
+  assert.notDeepEqual(simd, data);
+});
+
 test('the committed kernel module is what its .wat compiles to', async () => {
   for (const source of WASM_SOURCES) {
     const compiled = renderModule(source, await compileWat(source.wat));
