@@ -7,7 +7,7 @@
 // takes it: Y += 0.2568·dR for the pixel, U −= 0.1482·dR and V += 0.4392·dR by the 2x2 block's
 // mean. Where red clamps (already bright red), dR is smaller than the intensity or zero, as in RGB.
 // A WebAssembly SIMD kernel does this in 20-bit fixed point for all but a frame's ragged edges
-// (about five times faster); its constants give exactly what the tables below give.
+// (about four times faster); its constants give exactly what the tables below give.
 import { defineProcessor } from '../src/processor/types.js';
 import { yuvPlanes } from '../src/media/pixel-format.js';
 import type { VideoFrame } from '../src/media/frames.js';

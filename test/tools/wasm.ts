@@ -1,6 +1,6 @@
 // Compiles the project's WebAssembly text sources into the TypeScript modules that embed them.
 //
-//   npm run wasm      rewrites each module from its .wat (the test in test/image checks they agree)
+//   npm run wasm      rewrites each module from its .wat (test/processor/tint-kernel.test.ts checks they agree)
 //
 // The modules are committed, so neither building nor installing the package needs a compiler.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -25,7 +25,7 @@ export async function compileWat(watPath: string): Promise<Uint8Array> {
   }
 }
 
-/** The module's text: the binary in base64, wrapped at 100 columns. */
+/** The module's text: the binary in base64, in lines of 96 characters. */
 export function renderModule(source: (typeof WASM_SOURCES)[number], bytes: Uint8Array): string {
   const b64 = Buffer.from(bytes).toString('base64');
   const lines = b64.match(/.{1,96}/g) ?? [];
