@@ -80,8 +80,9 @@ const CLAMP = Uint8Array.from({ length: 768 }, (_, i) => clamp255(i - 256));
 
 /**
  * Adds `add` (rounded; beyond ±255 it acts as ±255) to one RGB channel of a yuv420p frame, in place,
- * clamped per pixel as in RGB. The tables live in `state` and are rebuilt only when the channel or
- * the addition changes. `kernel: 'tables'` keeps the SIMD kernel out (the two give the same pixels).
+ * clamped per pixel as in RGB. The tables live in `state`, are built only for what the SIMD kernel
+ * leaves (ragged edges, or all without it) and rebuilt only when the channel or the addition
+ * changes. `kernel: 'tables'` keeps the SIMD kernel out (the two give the same pixels).
  */
 export function tintYuv(
   frame: VideoFrame,
@@ -93,13 +94,15 @@ export function tintYuv(
   if (!Number.isFinite(amount)) return;
   const add = Math.max(-255, Math.min(255, Math.round(amount)));
   if (add === 0) return;
+  const { width: w, height: h } = frame;
+  const readsV = CHANNELS[channel].readsV;
+  const simd = kernel === 'auto' ? tintSimd(frame.data, w, h, readsV, add, CHANNELS[channel].fixed) : undefined;
+  // A width in whole 16-column chunks and an even height leave the tables nothing to do.
+  if (simd && 2 * simd.cols >= w && 2 * simd.rows >= h) return;
   let t = state.tint as TintTables | undefined;
   if (t?.key !== `${channel}:${add}`) state.tint = t = tintTables(channel, add, t);
   const { pixel, du, dv } = t;
-  const { width: w, height: h } = frame;
   const { y, u, v, chromaWidth: cw } = yuvPlanes(frame.data, w, h);
-  const readsV = CHANNELS[channel].readsV;
-  const simd = kernel === 'auto' ? tintSimd(frame.data, w, h, readsV, add, CHANNELS[channel].fixed) : undefined;
   for (let by = 0; 2 * by < h; by++) {
     const row0 = 2 * by * w;
     const twoRows = 2 * by + 1 < h;

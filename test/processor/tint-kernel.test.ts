@@ -99,6 +99,17 @@ test('frames whose width is not a multiple of 16 or whose height is odd: the ker
   }
 });
 
+test('a frame the kernel covers whole (width a multiple of 16, even height) builds no tables; a ragged one does', () => {
+  const whole = yuvFrame(64, 8, bytes(frameBytes('yuv420p', 64, 8), 5));
+  const wholeState: Record<string, unknown> = {};
+  tintYuv(whole, 'red', 77, wholeState);
+  assert.equal(wholeState.tint, undefined);
+  const ragged = yuvFrame(65, 8, bytes(frameBytes('yuv420p', 65, 8), 5));
+  const raggedState: Record<string, unknown> = {};
+  tintYuv(ragged, 'red', 77, raggedState);
+  assert.notEqual(raggedState.tint, undefined);
+});
+
 test('amounts beyond ±255 act as ±255 and fractions are rounded, on both paths', () => {
   const data = bytes(frameBytes('yuv420p', 64, 8), 3);
   const a = bothWays(64, 8, data, 'red', 1000, [{}, {}]);
