@@ -1,10 +1,11 @@
 // Prometheus metrics of a worker and its streams (prom-client): read from stats at scrape time, stage latencies as they happen.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { HEALTH_STATES, type HealthState } from '../pipeline/health.js';
 import type { StageName } from '../pipeline/stages.js';
 import { STAGES } from '../pipeline/stages.js';
 import type { PipelineStats } from '../pipeline/types.js';
 import { gpuStats } from '../hardware/gpu.js';
+import { StageHistogram } from './stage-histogram.js';
 
 /** What a stream shows at scrape time. Labels carry its id only: never a URL or a secret. */
 export interface StreamView {
@@ -166,13 +167,13 @@ export function createMetrics(src: MetricsSources): Metrics {
       for (const s of src.streams()) for (const state of HEALTH_STATES) this.set({ stream_id: s.id, state }, s.state === state ? 1 : 0);
     },
   });
-  const latency = new Histogram({
-    name: 'trickle_stream_stage_latency_seconds',
-    help: 'Per-frame latency by stage: decode, queue, processor, encode, publish, and total (input to relay)',
-    labelNames: ['stream_id', 'stage'],
-    buckets: BUCKETS,
-    registers: [registry],
-  });
+  const latency = new StageHistogram(
+    'trickle_stream_stage_latency_seconds',
+    'Per-frame latency by stage: decode, queue, processor, encode, publish, and total (input to relay)',
+    BUCKETS,
+    STAGES,
+  );
+  registry.registerMetric(latency as unknown as Metric);
 
   if (src.worker) {
     const worker = src.worker;
@@ -231,13 +232,13 @@ export function createMetrics(src: MetricsSources): Metrics {
     registry,
     contentType: registry.contentType,
     observeStages(streamId, seconds) {
-      for (const stage of STAGES) {
-        const v = seconds[stage];
-        if (v !== undefined && v >= 0) latency.observe({ stream_id: streamId, stage }, v);
+      for (let i = 0; i < STAGES.length; i++) {
+        const v = seconds[STAGES[i]!];
+        if (v !== undefined) latency.observe(streamId, i, v);
       }
     },
     forget(streamId) {
-      for (const stage of STAGES) latency.remove({ stream_id: streamId, stage });
+      latency.remove(streamId);
     },
     text: () => registry.metrics(),
   };
