@@ -1,9 +1,16 @@
 // CPU per frame of `trickle process` (Node itself) and of each of its ffmpeg children, from
 // /proc/<pid>/stat (utime+stime) over a steady window of a real-time 512x512@30 live feed.
-// Linux only. Env: NODE_CPU_PROCESSORS (default passthrough,red-tint), NODE_CPU_WARM_S (10),
+//
+// The baseline, `floor`, is the least a Node worker can do with the same feed: a script that sends
+// each segment's bytes through a `cat` child and back to the relay (floor-worker.ts), with the same
+// two socket hops a frame as passthrough. Each round prints Node's share against it.
+//
+// Linux only. Env: NODE_CPU_PROCESSORS (default floor,passthrough,red-tint), NODE_CPU_WARM_S (10),
 // NODE_CPU_WINDOW_S (20), NODE_CPU_ROUNDS (2; processors are taken in turn, every figure printed).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { spawnCli } from '../helpers/cli.js';
 import { startRelay } from '../helpers/relay.js';
 import { makeClip, scratch } from '../process/media.js';
@@ -11,15 +18,21 @@ import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
 import { childRole, childrenOf, cpuOf } from './proc-cpu.js';
 
-const PROCESSORS = (process.env.NODE_CPU_PROCESSORS ?? 'passthrough,red-tint').split(',');
+const PROCESSORS = (process.env.NODE_CPU_PROCESSORS ?? 'floor,passthrough,red-tint').split(',');
+const FLOOR = fileURLToPath(new URL('./floor-worker.js', import.meta.url));
 const WARM_S = Number(process.env.NODE_CPU_WARM_S ?? 10);
 const WINDOW_S = Number(process.env.NODE_CPU_WINDOW_S ?? 20);
 const ROUNDS = Number(process.env.NODE_CPU_ROUNDS ?? 2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function measure(relayUrl: string, clip: string, processor: string, n: number): Promise<void> {
+/** Node's CPU per frame (ms), or undefined when the worker was gone before the window ended. */
+async function measure(relayUrl: string, clip: string, processor: string, n: number): Promise<number | undefined> {
   const url = (c: string) => `${relayUrl}cpu${n}-${c}`;
-  const child = spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '-q'], { timeout: (WARM_S + WINDOW_S + 60) * 1000 });
+  const timeout = (WARM_S + WINDOW_S + 60) * 1000;
+  const child =
+    processor === 'floor'
+      ? execa(process.execPath, [FLOOR, url('in'), url('out')], { reject: false, timeout, forceKillAfterDelay: 5000, cleanup: true })
+      : spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '-q'], { timeout });
   const pid = child.pid!;
   const drainer = drainChannel(url('out'));
   let frames = 0;
@@ -38,11 +51,13 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
     return `${((a.user + a.sys - b.user - b.sys) / count).toFixed(2)} ms (user ${((a.user - b.user) / count).toFixed(2)}, sys ${((a.sys - b.sys) / count).toFixed(2)})`;
   };
   console.log(`${processor}: ${count} frames in ${WINDOW_S} s after ${WARM_S} s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
-  console.log(`  ${'Node (trickle process)'.padEnd(34)} ${per(0)}`);
+  console.log(`  ${(processor === 'floor' ? 'Node (floor worker)' : 'Node (trickle process)').padEnd(34)} ${per(0)}`);
   kids.forEach((k, i) => console.log(`  ${childRole(k).padEnd(34)} ${per(i + 1)}`));
   child.kill('SIGINT');
   await child;
   await Promise.all([fed, drainer]);
+  const a = after[0], b = before[0];
+  return a && b ? (a.user + a.sys - b.user - b.sys) / count : undefined;
 }
 
 if (!existsSync('/proc/self/stat')) {
@@ -54,7 +69,15 @@ if (!existsSync('/proc/self/stat')) {
     const clip = path.join(dir, 'in.ts');
     await makeClip(clip, { width: 512, height: 512, rate: 30, seconds: WARM_S + WINDOW_S + 8, channels: 2, gop: 2 });
     let n = 0;
-    for (let r = 0; r < ROUNDS; r++) for (const p of PROCESSORS) await measure(relay.url, clip, p, n++);
+    for (let r = 0; r < ROUNDS; r++) {
+      const node: Record<string, number | undefined> = {};
+      for (const p of PROCESSORS) node[p] = await measure(relay.url, clip, p, n++);
+      const floor = node.floor;
+      if (floor) {
+        const vs = Object.entries(node).flatMap(([p, ms]) => (p !== 'floor' && ms ? [`${p} ${(ms / floor).toFixed(2)}×`] : []));
+        console.log(`round ${r + 1}: Node's share against the floor worker's (${floor.toFixed(2)} ms a frame): ${vs.join(', ')}`);
+      }
+    }
   } finally {
     await relay.close();
     await cleanup();

@@ -1,0 +1,74 @@
+// The least a Node worker can do per frame: each input segment's bytes go through a child process
+// (`cat`, standing in for ffmpeg) and back out as the output segment of the same seq. Plain node:http,
+// no parsing, no stats, no promises per chunk. The node-cpu benchmark runs it as the baseline for
+// Node's own share of a stream: the same relay, the same feed, the same two socket hops a frame
+// (relay → Node → child, child → Node → relay) as `trickle process` with the passthrough processor.
+//
+// Usage: node floor-worker.js IN_URL OUT_URL (ends when the input channel closes or on SIGINT, and
+// then deletes the output channel).
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { waitForChannel } from '../../src/pipeline/wait-channel.js';
+
+const [inUrl, outUrl] = process.argv.slice(2) as [string, string];
+const agent = new http.Agent({ keepAlive: true });
+const cat = spawn('cat', [], { stdio: ['pipe', 'pipe', 'inherit'] });
+
+/** The POST of the segment being written, and how many bytes of its input the child still holds. */
+let post: http.ClientRequest | undefined;
+let pending = 0;
+let inputDone = false;
+let segmentDone: (() => void) | undefined;
+
+cat.stdout!.on('data', (chunk: Buffer) => {
+  post?.write(chunk);
+  pending -= chunk.length;
+  if (inputDone && pending === 0) segmentDone?.();
+});
+
+function get(seq: number): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => http.get(`${inUrl}/${seq}`, { agent }, resolve).on('error', reject));
+}
+
+async function run(): Promise<void> {
+  if (!(await waitForChannel(inUrl))) return;
+  for (let seq = 0; ; seq++) {
+    const res = await get(seq);
+    if (res.statusCode !== 200 || res.headers['lp-trickle-closed'] !== undefined) {
+      res.resume();
+      break;
+    }
+    const req = http.request(`${outUrl}/${seq}`, { method: 'POST', agent, headers: { 'content-type': 'video/mp2t', 'transfer-encoding': 'chunked' } });
+    req.on('response', (r) => r.resume());
+    req.on('error', () => undefined);
+    req.setNoDelay?.(true);
+    post = req;
+    inputDone = false;
+    const done = new Promise<void>((resolve) => (segmentDone = resolve));
+    res.on('data', (chunk: Buffer) => {
+      pending += chunk.length;
+      cat.stdin!.write(chunk);
+    });
+    await new Promise<void>((resolve) => res.once('end', resolve));
+    inputDone = true;
+    if (pending === 0) segmentDone?.();
+    await done;
+    req.end();
+  }
+}
+
+/** Closes the output channel (its readers see the end), then exits. */
+function finish(code: number): void {
+  const del = http.request(outUrl, { method: 'DELETE', agent }, (r) => r.resume().on('end', () => process.exit(code)));
+  del.on('error', () => process.exit(code));
+  del.end();
+}
+
+process.once('SIGINT', () => finish(0));
+run().then(
+  () => finish(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
