@@ -45,10 +45,14 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   await sleep(WINDOW_S * 1000);
   const after = [pid, ...kids].map(cpuOf);
   const count = frames - f0;
-  const per = (i: number) => {
+  /** Process i's CPU per frame over the window (ms), or undefined when it was gone. */
+  const perFrame = (i: number) => {
     const a = after[i], b = before[i];
-    if (!a || !b) return 'gone';
-    return `${((a.user + a.sys - b.user - b.sys) / count).toFixed(2)} ms (user ${((a.user - b.user) / count).toFixed(2)}, sys ${((a.sys - b.sys) / count).toFixed(2)})`;
+    return a && b ? { all: (a.user + a.sys - b.user - b.sys) / count, user: (a.user - b.user) / count, sys: (a.sys - b.sys) / count } : undefined;
+  };
+  const per = (i: number) => {
+    const c = perFrame(i);
+    return c ? `${c.all.toFixed(2)} ms (user ${c.user.toFixed(2)}, sys ${c.sys.toFixed(2)})` : 'gone';
   };
   console.log(`${processor}: ${count} frames in ${WINDOW_S} s after ${WARM_S} s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
   console.log(`  ${(processor === 'floor' ? 'Node (floor worker)' : 'Node (trickle process)').padEnd(34)} ${per(0)}`);
@@ -56,8 +60,7 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   child.kill('SIGINT');
   await child;
   await Promise.all([fed, drainer]);
-  const a = after[0], b = before[0];
-  return a && b ? (a.user + a.sys - b.user - b.sys) / count : undefined;
+  return perFrame(0)?.all;
 }
 
 if (!existsSync('/proc/self/stat')) {
