@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/src/cli/main.js', import.meta.url);
-if (!existsSync(fileURLToPath(main))) {
+const start = new URL('../dist/src/cli/start.js', import.meta.url);
+if (!existsSync(fileURLToPath(start))) {
   process.stderr.write('trickle: the CLI is not built yet. Run `npm run build` in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n');
   process.exit(2);
 }
-const { main: run } = await import(main.href);
-await run(process.argv);
+const { startCli } = await import(start.href);
+await startCli(process.argv);

@@ -1,0 +1,64 @@
+// The CLI has V8 optimize a stream's per-frame code within its first frames; the library leaves V8's own settings alone.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { execa } from 'execa';
+import { commandOf } from '../../src/cli/start.js';
+
+const START = new URL('../../src/cli/start.js', import.meta.url).href;
+const MAIN = new URL('../../src/cli/main.js', import.meta.url).href;
+const LIBRARY = new URL('../../src/index.js', import.meta.url).href;
+
+type Start = 'trickle relay --help' | 'trickle --version' | 'main() alone' | 'the library';
+
+/**
+ * A program that starts the way `start` says (the CLI as bin/trickle.js starts it, for a stream
+ * command or a quick one; the CLI's main() imported and run; the library imported), then calls a frame-sized handler
+ * `calls` times. It runs under --trace-opt, which logs each function V8 marks for its optimizing
+ * compiler; marking is decided by bytecode counted, not by time, so the outcome is deterministic.
+ */
+async function markedForOptimization(start: Start, calls: number): Promise<boolean> {
+  const run = start.startsWith('trickle ')
+    ? `await (await import(${JSON.stringify(START)})).startCli(${JSON.stringify(['node', ...start.split(' ')])});`
+    : start === 'main() alone'
+        ? `await (await import(${JSON.stringify(MAIN)})).main(['node', 'trickle', '--version']);`
+        : `await import(${JSON.stringify(LIBRARY)});`;
+  const program = `
+    ${run}
+    function perFrame(bytes, state) {
+      let sum = state.sum;
+      for (let i = 0; i < bytes.length; i += 47) sum = (sum + bytes[i] * 31) | 0;
+      state.count++;
+      if (state.count % 7 === 0) state.sevens++;
+      state.sum = sum;
+      return sum;
+    }
+    const state = { sum: 0, count: 0, sevens: 0 };
+    const bytes = new Uint8Array(376);
+    for (let i = 0; i < ${calls}; i++) perFrame(bytes, state);
+  `;
+  const r = await execa(process.execPath, ['--trace-opt', '--input-type=module', '-e', program], { reject: false, timeout: 30_000 });
+  assert.equal(r.exitCode, 0, r.stderr);
+  return /marking .*perFrame/.test(r.stdout);
+}
+
+describe('how soon V8 optimizes hot code', () => {
+  it('finds the command after any options', () => {
+    assert.equal(commandOf(['node', 'trickle', 'process', '--in', 'x']), 'process');
+    assert.equal(commandOf(['node', 'trickle', '-V']), undefined);
+    assert.equal(commandOf(['node', 'trickle', '--help', 'serve']), 'serve');
+  });
+
+  it('a stream command, started as bin/trickle.js starts it, has a handler optimized after 300 frames', async () => {
+    assert.equal(await markedForOptimization('trickle relay --help', 300), true);
+  });
+
+  it('with V8 defaults it is not optimized yet after 300 frames: a quick command, main() alone and the library keep them', async () => {
+    assert.equal(await markedForOptimization('trickle --version', 300), false);
+    assert.equal(await markedForOptimization('main() alone', 300), false);
+    assert.equal(await markedForOptimization('the library', 300), false);
+  });
+
+  it('with V8 defaults the same handler is optimized too, only later (3000 frames)', async () => {
+    assert.equal(await markedForOptimization('the library', 3000), true);
+  });
+});
