@@ -6,7 +6,7 @@
 // stream's handlers run once or twice a frame and are a few hundred bytes of bytecode each, so at 30
 // frames a second they reach that point only after a minute or two: until then every frame costs
 // more than it will later (Node's CPU per frame of a passthrough stream, measured 25 to 50 s into
-// it: about a quarter more than with a budget of 8 KB; two minutes in, the two were equal). An 8 KB
+// it: a fifth to a third more than with a budget of 8 KB; two minutes in, the two were equal). An 8 KB
 // budget has the same code optimized within the first seconds of a stream.
 //
 // Set by the CLI only (start.ts), before it loads anything else: set after the CLI's modules were
