@@ -12,16 +12,17 @@ type Start = 'trickle relay --help' | 'trickle --version' | 'main() alone' | 'th
 
 /**
  * A program that starts the way `start` says (the CLI as bin/trickle.js starts it, for a stream
- * command or a quick one; the CLI's main() imported and run; the library imported), then calls a frame-sized handler
- * `calls` times. It runs under --trace-opt, which logs each function V8 marks for its optimizing
- * compiler; marking is decided by bytecode counted, not by time, so the outcome is deterministic.
+ * command or a quick one; the CLI's main() imported and run; the library imported), then calls a
+ * frame-sized handler `calls` times. It runs under --trace-opt, which logs each function V8 marks
+ * for its optimizing compiler; marking is decided by bytecode counted, not by time, so the outcome
+ * is deterministic.
  */
 async function markedForOptimization(start: Start, calls: number): Promise<boolean> {
   const run = start.startsWith('trickle ')
     ? `await (await import(${JSON.stringify(START)})).startCli(${JSON.stringify(['node', ...start.split(' ')])});`
     : start === 'main() alone'
-        ? `await (await import(${JSON.stringify(MAIN)})).main(['node', 'trickle', '--version']);`
-        : `await import(${JSON.stringify(LIBRARY)});`;
+      ? `await (await import(${JSON.stringify(MAIN)})).main(['node', 'trickle', '--version']);`
+      : `await import(${JSON.stringify(LIBRARY)});`;
   const program = `
     ${run}
     function perFrame(bytes, state) {
