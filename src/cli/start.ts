@@ -5,7 +5,7 @@ import { optimizeHotCodeSooner } from './hot-code.js';
  * The commands that carry streams for as long as they run. The others (help, doctor, probe,
  * register, init) end in a moment: for them an earlier optimization would only add compile work.
  */
-const STREAM_COMMANDS = new Set(['relay', 'publish', 'subscribe', 'process', 'serve', 'demo']);
+export const STREAM_COMMANDS: ReadonlySet<string> = new Set(['relay', 'publish', 'subscribe', 'process', 'serve', 'demo']);
 
 /** The subcommand `argv` names (the first argument after the script that is not an option). */
 export function commandOf(argv: readonly string[]): string | undefined {

@@ -14,8 +14,8 @@ interface MetricValue {
 }
 
 /**
- * A histogram with labels (`streamLabel`, `stageLabel`): a series per stream and stage. Register it
- * in a prom-client Registry with `registry.registerMetric(h)`.
+ * A histogram with labels `stream_id` and `stage`: a series per stream and stage. Register it in a
+ * prom-client Registry with `registry.registerMetric(h)`.
  */
 export class StageHistogram {
   readonly type = 'histogram';
@@ -31,8 +31,6 @@ export class StageHistogram {
     readonly help: string,
     private readonly bounds: readonly number[],
     private readonly stages: readonly string[],
-    private readonly streamLabel = 'stream_id',
-    private readonly stageLabel = 'stage',
   ) {
     for (let i = 1; i < bounds.length; i++) if (!(bounds[i]! > bounds[i - 1]!)) throw new Error(`${name}: bucket bounds must increase`);
     this.width = bounds.length + 3;
@@ -70,7 +68,7 @@ export class StageHistogram {
     for (const { streamId, stage, s } of this.order) {
       const at = stage * this.width;
       const count = s[at + n + 2]!;
-      const shared = { [this.streamLabel]: streamId, [this.stageLabel]: this.stages[stage]! };
+      const shared = { stream_id: streamId, stage: this.stages[stage]! };
       let acc = 0;
       for (let b = 0; b < n; b++) {
         acc += s[at + b]!;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
-import { commandOf } from '../../src/cli/start.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { commandOf, STREAM_COMMANDS } from '../../src/cli/start.js';
 
 const START = new URL('../../src/cli/start.js', import.meta.url).href;
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).href;
@@ -47,6 +48,12 @@ describe('how soon V8 optimizes hot code', () => {
     assert.equal(commandOf(['node', 'trickle', 'process', '--in', 'x']), 'process');
     assert.equal(commandOf(['node', 'trickle', '-V']), undefined);
     assert.equal(commandOf(['node', 'trickle', '--help', 'serve']), 'serve');
+  });
+
+  it('every command is either one that carries streams or a quick one (a new command must be placed)', () => {
+    const quick = ['doctor', 'init', 'probe', 'register'];
+    const names = buildProgram().commands.map((c) => c.name());
+    assert.deepEqual([...names].sort(), [...STREAM_COMMANDS, ...quick].sort());
   });
 
   it('a stream command, started as bin/trickle.js starts it, has a handler optimized after 300 frames', async () => {
