@@ -18,7 +18,7 @@ import { runControlChannel } from './control.js';
 import { DataChannel } from './data.js';
 import { ErrorEvents } from './error-events.js';
 import { EventsChannel } from './events.js';
-import { FpsMeter } from './fps-meter.js';
+import { FpsMeter, InputFpsMeter } from './fps-meter.js';
 import { HealthTracker, type HealthState } from './health.js';
 import { LagMeter } from './lag-meter.js';
 import { LeakyQueue } from './leaky-queue.js';
@@ -70,8 +70,11 @@ class StreamPipeline implements Pipeline {
   private readonly loadingMode: LoadingMode;
   /** Frames the processor returned (not passed around it), and their rate. */
   private readonly fpsProcessed = new FpsMeter();
-  /** Video frames as they arrive from the relay (before the decoder, which a slow processor holds back). */
-  private readonly fpsArriving = new FpsMeter();
+  /**
+   * Video frames as they arrive from the relay (before the decoder, which a slow processor holds
+   * back), read at no more than their timestamps' rate: catch-up bursts are not fast input.
+   */
+  private readonly fpsArriving = new InputFpsMeter();
   /** Video frame times for the health state (ms since the epoch). */
   private readonly frameTimes: { firstInputAt?: number; lastInputAt?: number; lastProcessedAt?: number } = {};
   private subscriber?: Subscriber;
@@ -356,7 +359,7 @@ class StreamPipeline implements Pipeline {
     this.lastVideoInAt = performance.now();
     this.frameTimes.firstInputAt ??= now;
     this.frameTimes.lastInputAt = now;
-    this.fpsArriving.tick();
+    this.fpsArriving.tick(pts);
     this.stages.mark(pts, 'demuxed');
   }
 

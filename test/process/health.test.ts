@@ -33,8 +33,8 @@ const statsLines = (stderr: string): StatsLine[] =>
   stderr.split('\n').filter((l) => l.startsWith('{"type":"stats"')).map((l) => JSON.parse(l) as StatsLine);
 
 /** A run with stats lines every second and the events channel captured. */
-const runWatched = (name: string, clip: string, processor: string, args: string[] = [], env?: Record<string, string>) =>
-  runProcessOnClip({ relayUrl: f.relay.url, name, clip: path.join(f.dir, clip), processor, args: ['--stats-interval', '1', ...args], withEvents: true, env });
+const runWatched = (name: string, clip: string, processor: string, args: string[] = [], env?: Record<string, string>, readrate?: number) =>
+  runProcessOnClip({ relayUrl: f.relay.url, name, clip: path.join(f.dir, clip), processor, args: ['--stats-interval', '1', ...args], withEvents: true, env, readrate });
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -122,6 +122,15 @@ test('input at 10 fps: DEGRADED_INPUT in status events and stats', async () => {
   const seen = states(r.events);
   assert.ok(seen.includes('DEGRADED_INPUT'), seen.join(','));
   assert.ok(!seen.includes('ERROR') && !seen.includes('DEGRADED_INFERENCE'), seen.join(','));
+  assert.equal(seen.at(-1), 'OFFLINE');
+});
+
+test('input made at 10 fps but arriving at 20 fps (a publisher at twice real time) is still DEGRADED_INPUT: the rate is read from the timestamps too', async () => {
+  const r = await runWatched('catchup', 'slow.ts', PACED, [], undefined, 2);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const seen = states(r.events);
+  assert.ok(seen.includes('DEGRADED_INPUT'), seen.join(','));
+  assert.ok(!seen.includes('ONLINE') && !seen.includes('DEGRADED_INFERENCE') && !seen.includes('ERROR'), seen.join(','));
   assert.equal(seen.at(-1), 'OFFLINE');
 });
 

@@ -54,8 +54,10 @@ export async function makeClip(file: string, clip: TestClip = {}): Promise<void>
 }
 
 /** Publishes `file` into `url` (paced in real time with `re`) and closes the channel at the end. */
-export async function publishFile(url: string, file: string, opts: { re?: boolean; keepOpen?: boolean } = {}): Promise<void> {
-  const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...(opts.re ? ['-re'] : []), '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'], {
+export async function publishFile(url: string, file: string, opts: { re?: boolean; readrate?: number; keepOpen?: boolean } = {}): Promise<void> {
+  // -readrate N reads at N times real time (-re is N = 1).
+  const pace = opts.readrate !== undefined ? ['-readrate', String(opts.readrate)] : opts.re ? ['-re'] : [];
+  const ff = execa('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...pace, '-i', file, '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1'], {
     buffer: false,
     encoding: 'buffer',
     stdout: 'pipe',

@@ -21,6 +21,8 @@ export interface ProcessRunOptions {
   processor: string;
   args?: string[];
   re?: boolean;
+  /** Publish at this many times real time (instead of re). */
+  readrate?: number;
   withEvents?: boolean;
   /** Runs while the stream is live (e.g. publish control messages, kill a child of the process). */
   during?: (run: { control: string; events: string; data: string; out: string; pid: number }) => Promise<void>;
@@ -53,7 +55,7 @@ export async function runProcessOnClip(o: ProcessRunOptions): Promise<ProcessRun
     // Publish once the pipeline is up and waiting for its input: on a busy machine its start-up can
     // otherwise outlast a short clip, which is then gone (published and deleted) before it is read.
     await waitForStderr(child, /processing|error/, 60_000).catch(() => undefined);
-    await publishFile(url('in'), o.clip, { re: o.re ?? true });
+    await publishFile(url('in'), o.clip, { re: o.re ?? true, readrate: o.readrate });
     const r = await child;
     await during;
     const giveUp = setTimeout(() => outAbort.abort(), 3000);
