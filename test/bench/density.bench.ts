@@ -122,7 +122,7 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
     startedAt[i] = performance.now();
     lastPts[i] = await fed;
   });
-  // CPU is counted from when every stream runs past its warm-up until the feeds end.
+  // CPU is counted until the feeds end twice: from when every stream runs past its warm-up, and from SETTLE_S on.
   const t0 = performance.now();
   const warm = setTimeout(() => cpu.start(), 1000 * (WARMUP_S + 1));
   const settled = setTimeout(() => steady.start(), 1000 * SETTLE_S);
