@@ -5,6 +5,7 @@ import type { StageName } from '../pipeline/stages.js';
 import { STAGES } from '../pipeline/stages.js';
 import type { PipelineStats } from '../pipeline/types.js';
 import { gpuStats } from '../hardware/gpu.js';
+import { GC_KINDS, gcTotals } from './gc-meter.js';
 import { StageHistogram } from './stage-histogram.js';
 
 /** What a stream shows at scrape time. Labels carry its id only: never a URL or a secret. */
@@ -119,6 +120,27 @@ export function createMetrics(src: MetricsSources): Metrics {
     },
   });
   new Gauge({ name: 'trickle_process_resident_memory_bytes', help: 'Resident memory of this Node process', registers: [registry], collect() { this.set(process.memoryUsage.rss()); } });
+  const gc = gcTotals();
+  new Counter({
+    name: 'trickle_process_gc_total',
+    help: "Garbage collections of this Node process by kind (major: mark-compact; minor: scavenge)",
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const k of GC_KINDS) this.inc({ kind: k }, gc.count[k]);
+    },
+  });
+  new Counter({
+    name: 'trickle_process_gc_seconds_total',
+    help: "Main-thread time of this Node process's garbage collections by kind",
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const k of GC_KINDS) this.inc({ kind: k }, gc.seconds[k]);
+    },
+  });
   const perStream = (key: keyof StreamView) => (s: StreamView) => s[key] as number;
   const counters: [string, string, (s: StreamView) => number][] = [
     ['trickle_stream_frames_in_total', 'Video frames decoded from the input', perStream('framesIn')],

@@ -31,4 +31,24 @@ describe('metrics', () => {
     const after = await m.text();
     assert.ok(!after.includes('stream_id="b"'), 'an ended stream has no series');
   });
+
+  it("the Node process's garbage collections by kind: young collections counted as V8 runs them", async () => {
+    const m = createMetrics({ streams: () => [], gpus: async () => [] });
+    const read = async (name: string, kind: string) => Number(new RegExp(`^${name}\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(await m.text())?.[1]);
+    const before = await read('trickle_process_gc_total', 'minor');
+    // Short-lived objects, well past a young generation's size, with turns of the event loop for V8's reports.
+    let sink: unknown;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 100_000; i++) sink = { i, pair: [i, i + 1] };
+      await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(sink);
+    const text = await m.text();
+    assert.equal(await promtool(text), '');
+    const after = await read('trickle_process_gc_total', 'minor');
+    assert.ok(after > before, `young collections ${before} → ${after}`);
+    assert.ok((await read('trickle_process_gc_seconds_total', 'minor')) > 0);
+    for (const kind of ['major', 'incremental', 'weakcb']) assert.ok(Number.isFinite(await read('trickle_process_gc_total', kind)), kind);
+  });
 });
