@@ -25,6 +25,9 @@
 // seconds into the step to its end (the headline figures and ratios, as a stream that runs for
 // minutes costs), and from WARMUP_S + 1 s (start-up included, "fromStart").
 //
+// Each step also prints the worker's garbage collections in the steady window (gcSteady, from its
+// /metrics): a worker that collects its old generation every few seconds pays for it in Node's share.
+//
 // Environment: DENSITY_MAX (most streams tried, default 8), DENSITY_SECONDS (clip length, default 36),
 // DENSITY_SETTLE (seconds before the steady-state window, default 24),
 // DENSITY_PROCESSORS (default passthrough,red-tint), DENSITY_PAIRED (0 to skip the paired bare steps),
@@ -72,6 +75,8 @@ interface StepResult {
   /** The same from WARMUP_S + 1 s on (a new stream's start-up included). */
   msPerFrameFromStart: Record<string, number>;
   audioReencoded: boolean;
+  /** The worker's garbage collections in the steady window (its /metrics), by kind: repeated major ones cost CPU. */
+  gcSteady?: { major: number; minor: number };
   /** A bare step of the same n right after this one: its CPU per frame in all, and this step's total against it (steady state, and from the start). */
   pairedBare?: number;
   vsPairedBare?: number;
@@ -90,6 +95,13 @@ function perFrame(cpu: Record<string, number>, frames: number): Record<string, n
 }
 
 let stepCount = 0;
+
+/** The worker's collections so far, major and minor, from its /metrics. */
+async function gcCounts(serve: ServeChild): Promise<{ major: number; minor: number }> {
+  const text = (await api(serve.url, '/metrics')).text;
+  const read = (kind: string) => Number(new RegExp(`^trickle_process_gc_total\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { major: read('major'), minor: read('minor') };
+}
 
 /** n streams through `serve` at once, each fed `clip` in real time; what they kept and what it cost. */
 async function step(serve: ServeChild, relay: RelayChild, clip: string, n: number, tag: string): Promise<StepResult> {
@@ -125,11 +137,17 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
   // CPU is counted until the feeds end twice: from when every stream runs past its warm-up, and from SETTLE_S on.
   const t0 = performance.now();
   const warm = setTimeout(() => cpu.start(), 1000 * (WARMUP_S + 1));
-  const settled = setTimeout(() => steady.start(), 1000 * SETTLE_S);
+  let gcAtSettle: Promise<{ major: number; minor: number }> | undefined;
+  const settled = setTimeout(() => {
+    steady.start();
+    gcAtSettle = gcCounts(serve);
+  }, 1000 * SETTLE_S);
   try {
     await Promise.all(feeds);
     const cpuS = cpu.stop();
     const steadyS = steady.stop();
+    const gcEnd = await gcCounts(serve);
+    const gcStart = await gcAtSettle;
     clearTimeout(warm);
     clearTimeout(settled);
     const windowEnd = performance.now();
@@ -160,6 +178,7 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
       msPerFrame: perFrame(steadyS, Math.max(1, framesSteady)),
       msPerFrameFromStart: perFrame(cpuS, Math.max(1, framesInWindow)),
       audioReencoded: [...roles].some((r) => r.startsWith('ffmpeg audio encoder')),
+      gcSteady: gcStart && { major: gcEnd.major - gcStart.major, minor: gcEnd.minor - gcStart.minor },
     };
   } finally {
     clearInterval(rolesTimer);
