@@ -277,7 +277,12 @@ describe('Decoder', () => {
   });
 
   /** Feeds the first third of `bytes`, waits for a frame, SIGKILLs the video child, feeds the rest; collects what comes out. */
-  async function decodeWithKill(bytes: Buffer, decoder: Decoder): Promise<{ frames: VideoFrame[]; failure?: unknown }> {
+  /**
+   * Feeds a third of `bytes`, SIGKILLs the video child once it has given frames, feeds the rest. With
+   * `noticed`, the rest waits until it holds (the decoder saw the death): otherwise all of the rest
+   * can be queued to the dead child before its exit is seen, and nothing is left to start a new one.
+   */
+  async function decodeWithKill(bytes: Buffer, decoder: Decoder, noticed?: () => boolean): Promise<{ frames: VideoFrame[]; failure?: unknown }> {
     const frames: VideoFrame[] = [];
     const reading = (async () => {
       for await (const f of decoder.frames()) frames.push(f as VideoFrame);
@@ -290,6 +295,7 @@ describe('Decoder', () => {
       await feed(0, third);
       await until('frames of the first child', () => (frames.length > 0 ? true : undefined));
       await killChild(process.pid, 'video decoder');
+      if (noticed) await until('the decoder noticed the death', () => (noticed() ? true : undefined));
       await feed(third, bytes.length);
       decoder.endInput();
       return { frames, failure: await reading.then(() => undefined, (err: unknown) => err) };
@@ -303,7 +309,7 @@ describe('Decoder', () => {
     await makeTs(file, { seconds: 4, channels: 0, extra: ['-g', '10'] });
     const restarts: ChildRestart[] = [];
     const decoder = new Decoder({ audio: false, restarts: new RestartBudget({ onRestart: (r) => restarts.push(r) }) });
-    const { frames, failure } = await decodeWithKill(await readFile(file), decoder);
+    const { frames, failure } = await decodeWithKill(await readFile(file), decoder, () => restarts.length > 0);
     assert.equal(failure, undefined);
     assert.deepEqual(
       restarts.map((r) => [r.child, r.reason, r.count]),
