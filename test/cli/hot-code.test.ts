@@ -4,10 +4,8 @@ import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { buildProgram } from '../../src/cli/main.js';
 import { commandOf, STREAM_COMMANDS } from '../../src/cli/start.js';
+import { startCode } from '../helpers/cli-start.js';
 
-const START = new URL('../../src/cli/start.js', import.meta.url).href;
-const MAIN = new URL('../../src/cli/main.js', import.meta.url).href;
-const LIBRARY = new URL('../../src/index.js', import.meta.url).href;
 
 type Start = 'trickle relay --help' | 'trickle --version' | 'main() alone' | 'the library';
 
@@ -19,13 +17,8 @@ type Start = 'trickle relay --help' | 'trickle --version' | 'main() alone' | 'th
  * is deterministic.
  */
 async function markedForOptimization(start: Start, calls: number): Promise<boolean> {
-  const run = start.startsWith('trickle ')
-    ? `await (await import(${JSON.stringify(START)})).startCli(${JSON.stringify(['node', ...start.split(' ')])});`
-    : start === 'main() alone'
-      ? `await (await import(${JSON.stringify(MAIN)})).main(['node', 'trickle', '--version']);`
-      : `await import(${JSON.stringify(LIBRARY)});`;
   const program = `
-    ${run}
+    ${startCode(start)}
     function perFrame(bytes, state) {
       let sum = state.sum;
       for (let i = 0; i < bytes.length; i += 47) sum = (sum + bytes[i] * 31) | 0;

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
+import { startCode } from '../helpers/cli-start.js';
 
-const START = new URL('../../src/cli/start.js', import.meta.url).href;
-const LIBRARY = new URL('../../src/index.js', import.meta.url).href;
+// The project's own count of collections by kind (what /metrics reports).
+const GC_METER = new URL('../../src/metrics/gc-meter.js', import.meta.url).href;
 
 type Start = 'trickle relay --help' | 'trickle --version' | 'the library';
 
@@ -19,19 +20,10 @@ type Start = 'trickle relay --help' | 'trickle --version' | 'the library';
  * stream's worker gets into on its own. Counts the major and young collections during the churn.
  */
 async function collections(start: Start): Promise<{ major: number; minor: number }> {
-  const run = start.startsWith('trickle ')
-    ? `await (await import(${JSON.stringify(START)})).startCli(${JSON.stringify(['node', ...start.split(' ')])});`
-    : `await import(${JSON.stringify(LIBRARY)});`;
   const program = `
-    import { PerformanceObserver, constants } from 'node:perf_hooks';
-    ${run}
-    let major = 0, minor = 0;
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
-        else if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor++;
-      }
-    }).observe({ entryTypes: ['gc'] });
+    ${startCode(start)}
+    const { gcTotals } = await import(${JSON.stringify(GC_METER)});
+    const gc = gcTotals();
     // Arrays of 1000 doubles, 8 KB each, up to 30 MB live.
     const live = [];
     globalThis.gc();
@@ -42,14 +34,16 @@ async function collections(start: Start): Promise<{ major: number; minor: number
       live.push(a);
     }
     globalThis.gc();
-    const m0 = major, n0 = minor;
+    await new Promise((r) => setImmediate(r));
+    const m0 = gc.count.major, n0 = gc.count.minor;
     let sink;
     const end = Date.now() + 600;
     while (Date.now() < end) {
       for (let j = 0; j < 20000; j++) sink = { j, k: [j, j] };
       await new Promise((r) => setImmediate(r));
     }
-    console.log(JSON.stringify({ major: major - m0, minor: minor - n0, live: live.length, sink: typeof sink }));
+    await new Promise((r) => setImmediate(r));
+    console.log(JSON.stringify({ major: gc.count.major - m0, minor: gc.count.minor - n0, live: live.length, sink: typeof sink }));
   `;
   const flags = ['--expose-gc', '--max-old-space-size=56', '--min-semi-space-size=16'];
   const r = await execa(process.execPath, [...flags, '--input-type=module', '-e', program], { reject: false, timeout: 30_000 });
