@@ -123,7 +123,7 @@ export function createMetrics(src: MetricsSources): Metrics {
   const gc = gcTotals();
   new Counter({
     name: 'trickle_process_gc_total',
-    help: "Garbage collections of this Node process by kind (major: mark-compact; minor: scavenge)",
+    help: "Garbage collections of this Node process by kind (major: mark-compact; reducing: mark-compact by V8's memory reducer; minor: scavenge)",
     labelNames: ['kind'],
     registers: [registry],
     collect() {
