@@ -26,7 +26,11 @@
 // minutes costs), and from WARMUP_S + 1 s (start-up included, "fromStart").
 //
 // Each step also prints the worker's garbage collections in the steady window (gcSteady, from its
-// /metrics): a worker that collects its old generation every few seconds pays for it in Node's share.
+// /metrics): a worker that collects its old generation every few seconds pays for it in Node's share,
+// and so does one where V8's memory reducer collected (reducing): that collection throws optimized
+// code away, and it is compiled again while the stream runs. The reducer collects as a watchdog when
+// no major collection happened for 100 s, so in a worker started for this benchmark it tends to land
+// in the first ramp step's steady window (~100 s after the worker started).
 //
 // Environment: DENSITY_MAX (most streams tried, default 8), DENSITY_SECONDS (clip length, default 36),
 // DENSITY_SETTLE (seconds before the steady-state window, default 24),
@@ -76,7 +80,7 @@ interface StepResult {
   msPerFrameFromStart: Record<string, number>;
   audioReencoded: boolean;
   /** The worker's garbage collections in the steady window (its /metrics), by kind: repeated major ones cost CPU. */
-  gcSteady?: { major: number; minor: number };
+  gcSteady?: GcCounts;
   /** A bare step of the same n right after this one: its CPU per frame in all, and this step's total against it (steady state, and from the start). */
   pairedBare?: number;
   vsPairedBare?: number;
@@ -96,11 +100,18 @@ function perFrame(cpu: Record<string, number>, frames: number): Record<string, n
 
 let stepCount = 0;
 
-/** The worker's collections so far, major and minor, from its /metrics. */
-async function gcCounts(serve: ServeChild): Promise<{ major: number; minor: number }> {
+interface GcCounts {
+  major: number;
+  /** Major collections V8's memory reducer started: each throws optimized code away. */
+  reducing: number;
+  minor: number;
+}
+
+/** The worker's collections so far by kind, from its /metrics. */
+async function gcCounts(serve: ServeChild): Promise<GcCounts> {
   const text = (await api(serve.url, '/metrics')).text;
   const read = (kind: string) => Number(new RegExp(`^trickle_process_gc_total\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { major: read('major'), minor: read('minor') };
+  return { major: read('major'), reducing: read('reducing'), minor: read('minor') };
 }
 
 /** n streams through `serve` at once, each fed `clip` in real time; what they kept and what it cost. */
@@ -137,7 +148,7 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
   // CPU is counted until the feeds end twice: from when every stream runs past its warm-up, and from SETTLE_S on.
   const t0 = performance.now();
   const warm = setTimeout(() => cpu.start(), 1000 * (WARMUP_S + 1));
-  let gcAtSettle: Promise<{ major: number; minor: number }> | undefined;
+  let gcAtSettle: Promise<GcCounts> | undefined;
   const settled = setTimeout(() => {
     steady.start();
     gcAtSettle = gcCounts(serve);
@@ -178,7 +189,7 @@ async function step(serve: ServeChild, relay: RelayChild, clip: string, n: numbe
       msPerFrame: perFrame(steadyS, Math.max(1, framesSteady)),
       msPerFrameFromStart: perFrame(cpuS, Math.max(1, framesInWindow)),
       audioReencoded: [...roles].some((r) => r.startsWith('ffmpeg audio encoder')),
-      gcSteady: gcStart && { major: gcEnd.major - gcStart.major, minor: gcEnd.minor - gcStart.minor },
+      gcSteady: gcStart && { major: gcEnd.major - gcStart.major, reducing: gcEnd.reducing - gcStart.reducing, minor: gcEnd.minor - gcStart.minor },
     };
   } finally {
     clearInterval(rolesTimer);
