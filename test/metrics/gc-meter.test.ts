@@ -9,7 +9,7 @@ import { gcKindOf } from '../../src/metrics/gc-meter.js';
 const GC_METER = new URL('../../src/metrics/gc-meter.js', import.meta.url).href;
 
 describe('garbage collections by kind', () => {
-  it('a process that goes idle after its heap grew: V8 memory reducer collection counts as reducing, a forced one as major', async () => {
+  it("a process that goes idle after its heap grew: V8's memory reducer's collections count as reducing, a forced one as major", async () => {
     // The reducer arms itself at a major collection that finds the heap grown by 10 MB or more, and
     // collects once a timer finds the program allocating little (first check 8 s later).
     const program = `
