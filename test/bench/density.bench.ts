@@ -35,7 +35,8 @@
 // Environment: DENSITY_MAX (most streams tried, default 8), DENSITY_SECONDS (clip length, default 36),
 // DENSITY_SETTLE (seconds before the steady-state window, default 24),
 // DENSITY_PROCESSORS (default passthrough,red-tint), DENSITY_PAIRED (0 to skip the paired bare steps),
-// DENSITY_WARMUP (streams in the warm-up step, 0 to skip it), BENCH_MEDIA (encoder settings, both sides).
+// DENSITY_WARMUP (streams in the warm-up step, 0 to skip it), BENCH_MEDIA (encoder settings, both sides),
+// DENSITY_NODE_FLAGS (options for the worker's Node, e.g. --no-memory-reducer, which V8 takes only at start).
 import os from 'node:os';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
@@ -58,6 +59,7 @@ const SETTLE_S = Number(process.env.DENSITY_SETTLE ?? 24);
 const PROCESSORS = (process.env.DENSITY_PROCESSORS ?? 'passthrough,red-tint').split(',');
 const PAIRED = process.env.DENSITY_PAIRED !== '0';
 const WARMUP_STREAMS = Math.min(MAX, Number(process.env.DENSITY_WARMUP ?? 2));
+const NODE_FLAGS = (process.env.DENSITY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const WARMUP_S = 2;
 const KEEP = 0.99;
 const P95_LIMIT_MS = 100;
@@ -274,7 +276,7 @@ async function main(): Promise<void> {
   const bench = await benchMedia();
   const clip = path.join(dir, 'in.ts');
   await makeClip(clip, { width: 512, height: 512, rate: FPS, seconds: SECONDS, channels: 2, gop: 2 });
-  console.log(`density: 512x512@${FPS} real-time streams, ${SECONDS} s each; encoder ${bench.label} (BENCH_MEDIA); ${os.cpus().length} cores`);
+  console.log(`density: 512x512@${FPS} real-time streams, ${SECONDS} s each; encoder ${bench.label} (BENCH_MEDIA); ${os.cpus().length} cores${NODE_FLAGS.length ? `; worker's Node started with ${NODE_FLAGS.join(' ')}` : ''}`);
   console.log(`CPU per frame in steady state from ${SETTLE_S} s into each step (msPerFrame, vsPairedBare), and from ${WARMUP_S + 1} s with a new stream's start-up (msPerFrameFromStart, vsPairedBareFromStart)`);
   console.log(`a stream holds with ≥ ${KEEP * 100} % of its frames after ${WARMUP_S} s and p95 ≤ ${P95_LIMIT_MS} ms; a bare ffmpeg holds ending ≤ ${LATE_LIMIT_S} s late`);
   const summary: Record<string, unknown>[] = [];
@@ -283,7 +285,7 @@ async function main(): Promise<void> {
     const first: Record<string, StepResult> = {};
     const held: Record<string, { held: number; steps: StepResult[] }> = {};
     for (const processor of PROCESSORS) {
-      const serve = await spawnServe(['--processor', processor, '--capacity', String(MAX), ...bench.flags]);
+      const serve = await spawnServe(['--processor', processor, '--capacity', String(MAX), ...bench.flags], {}, NODE_FLAGS);
       try {
         await waitForHealth(serve.url, 'IDLE', 60_000);
         const r = await ramp(processor, async (n) => {

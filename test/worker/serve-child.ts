@@ -15,9 +15,9 @@ export interface ServeChild {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Starts `trickle serve --host 127.0.0.1 --port 0 ...args` and resolves once it printed its URL. */
-export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeChild> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+/** Starts `trickle serve --host 127.0.0.1 --port 0 ...args` (Node started with `nodeArgs`) and resolves once it printed its URL. */
+export async function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<ServeChild> {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
