@@ -81,7 +81,7 @@ interface StepResult {
   /** The same from WARMUP_S + 1 s on (a new stream's start-up included). */
   msPerFrameFromStart: Record<string, number>;
   audioReencoded: boolean;
-  /** The worker's garbage collections in the steady window (its /metrics), by kind: repeated major ones cost CPU. */
+  /** The worker's garbage collections in the steady window (its /metrics), by kind: repeated major ones, and any reducing one, cost CPU. */
   gcSteady?: GcCounts;
   /** A bare step of the same n right after this one: its CPU per frame in all, and this step's total against it (steady state, and from the start). */
   pairedBare?: number;

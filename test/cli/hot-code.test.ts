@@ -6,7 +6,6 @@ import { buildProgram } from '../../src/cli/main.js';
 import { commandOf, STREAM_COMMANDS } from '../../src/cli/start.js';
 import { startCode } from '../helpers/cli-start.js';
 
-
 type Start = 'trickle relay --help' | 'trickle --version' | 'main() alone' | 'the library';
 
 /**

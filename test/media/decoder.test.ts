@@ -276,7 +276,6 @@ describe('Decoder', () => {
     await decoder.close();
   });
 
-  /** Feeds the first third of `bytes`, waits for a frame, SIGKILLs the video child, feeds the rest; collects what comes out. */
   /**
    * Feeds a third of `bytes`, SIGKILLs the video child once it has given frames, feeds the rest. With
    * `noticed`, the rest waits until it holds (the decoder saw the death): otherwise all of the rest

@@ -49,6 +49,6 @@ describe('metrics', () => {
     const after = await read('trickle_process_gc_total', 'minor');
     assert.ok(after > before, `young collections ${before} → ${after}`);
     assert.ok((await read('trickle_process_gc_seconds_total', 'minor')) > 0);
-    for (const kind of ['major', 'incremental', 'weakcb']) assert.ok(Number.isFinite(await read('trickle_process_gc_total', kind)), kind);
+    for (const kind of ['major', 'reducing', 'incremental', 'weakcb']) assert.ok(Number.isFinite(await read('trickle_process_gc_total', kind)), kind);
   });
 });
