@@ -35,6 +35,47 @@ async function markedForOptimization(start: Start, calls: number): Promise<boole
   return /marking .*perFrame/.test(r.stdout);
 }
 
+/**
+ * A child started as a stream command runs a frame handler until V8 optimizes it, then once down a
+ * path the optimized code never saw (a stream's end), which throws that code away, then `calls`
+ * more frames; says how many times V8 marked the handler for optimization and whether its code was
+ * thrown away. The handler carries 2.4 KB of bytecode, most of it on the rare path, like a stream's
+ * loops. `v8Flags` are set after the CLI's own. Compiles run on the main thread
+ * (--no-concurrent-recompilation), so that the optimized code is in place when the rare path runs:
+ * marking is decided by bytecode counted, so the outcome is deterministic.
+ */
+async function optimizedAgainAfterDeopt(calls: number, v8Flags = ''): Promise<{ marked: number; deoptimized: boolean }> {
+  const rare = Array.from({ length: 80 }, (_, k) => `state.t${k} = (state.name.length + ${k}) * sum;`).join('\n');
+  const program = `
+    ${startCode('trickle relay --help')}
+    ${v8Flags ? `(await import('node:v8')).default.setFlagsFromString(${JSON.stringify(v8Flags)});` : ''}
+    function perFrame(bytes, state) {
+      let sum = state.sum;
+      for (let i = 0; i < bytes.length; i += 47) sum = (sum + bytes[i] * 31) | 0;
+      state.count++;
+      if (state.ending) {
+        ${rare}
+      }
+      state.sum = sum;
+      return sum;
+    }
+    const state = { sum: 0, count: 0, ending: 1, name: 'x' };
+    state.ending = 0;
+    const bytes = new Uint8Array(376);
+    for (let i = 0; i < 2000; i++) perFrame(bytes, state);
+    state.ending = 1;
+    perFrame(bytes, state);
+    state.ending = 0;
+    for (let i = 0; i < ${calls}; i++) perFrame(bytes, state);
+  `;
+  const r = await execa(process.execPath, ['--trace-opt', '--trace-deopt', '--no-concurrent-recompilation', '--input-type=module', '-e', program], { reject: false, timeout: 30_000 });
+  assert.equal(r.exitCode, 0, r.stderr);
+  return {
+    marked: r.stdout.match(/marking 0x[0-9a-f]+ <JSFunction perFrame /g)?.length ?? 0,
+    deoptimized: /bailout \(kind: deopt-eager[^\n]*<JSFunction perFrame /.test(r.stdout),
+  };
+}
+
 describe('how soon V8 optimizes hot code', () => {
   it('finds the command after any options', () => {
     assert.equal(commandOf(['node', 'trickle', 'process', '--in', 'x']), 'process');
@@ -60,5 +101,13 @@ describe('how soon V8 optimizes hot code', () => {
 
   it('with V8 defaults the same handler is optimized too, only later (3000 frames)', async () => {
     assert.equal(await markedForOptimization('the library', 3000), true);
+  });
+
+  it('a stream command optimizes a handler again within 1000 frames after its optimized code was thrown away', async () => {
+    assert.deepEqual(await optimizedAgainAfterDeopt(1000), { marked: 2, deoptimized: true });
+  });
+
+  it("with V8's wait after optimized code (its own bytecode 500 times over) the handler is not optimized again in those 1000 frames", async () => {
+    assert.deepEqual(await optimizedAgainAfterDeopt(1000, '--invocation-count-for-osr=500'), { marked: 1, deoptimized: true });
   });
 });
