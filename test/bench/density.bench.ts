@@ -18,10 +18,12 @@
 // compiler thread still optimising functions that 30 calls a second make hot only slowly. The
 // warm-up step is printed too (its figures are the cold worker's).
 //
-// Even in a warm worker a new stream's first ~20 s cost more: stopping the previous streams ran
+// Even in a warm worker a new stream's first seconds cost more: stopping the previous streams ran
 // code paths their optimised code had never seen (V8 threw that code away), so the per-frame
-// functions are compiled again, on a background thread, while they run unoptimised. Bare ffmpeg has
-// no such phase. So a step's CPU per frame is given twice: in steady state, from DENSITY_SETTLE
+// functions are compiled again, on a background thread, while they run unoptimised (for ~20 s
+// before the stream commands had V8 count such functions again soon; a few seconds since, and less
+// once a worker has seen a few streams start and stop: see churn.bench.ts). Bare ffmpeg has no such
+// phase. So a step's CPU per frame is given twice: in steady state, from DENSITY_SETTLE
 // seconds into the step to its end (the headline figures and ratios, as a stream that runs for
 // minutes costs), and from WARMUP_S + 1 s (start-up included, "fromStart").
 //
