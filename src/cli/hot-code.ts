@@ -16,7 +16,9 @@
 // installed (500, its --invocation-count-for-osr): for a stream's loops, 1-2 KB of bytecode each,
 // that is 15 to 25 s of frames run unoptimized after every stream's start or stop (seen with
 // --trace-opt-verbose: no count of the input loop for 15 s after a new stream started, then its
-// eleven counts in 2 s). Eight times over has the count start within a budget or two.
+// eleven counts in 2 s). Eight times over has the count start within a budget or two. The same
+// count paces on-stack replacement (a long loop still running in a function whose optimized code is
+// on its way is compiled on its own, as it runs), which therefore comes sooner too.
 //
 // Set by the CLI only (start.ts), before it loads anything else: set after the CLI's modules were
 // loaded, the same budget saved a third as much. A program that imports the library keeps its own
