@@ -25,7 +25,7 @@ import { api, spawnServe, waitForHealth, type ServeChild } from '../worker/serve
 import { benchMedia } from './bench-media.js';
 import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
-import { cpuByRole } from './proc-cpu.js';
+import { cpuByRole, perFrame } from './proc-cpu.js';
 
 const ROUNDS = Number(process.env.CHURN_ROUNDS ?? 2);
 const PHASE_S = Number(process.env.CHURN_PHASE ?? 60);
@@ -126,15 +126,13 @@ async function phase(kind: 'quiet' | 'churn', serve: ServeChild, relay: RelayChi
     const seconds = cpu.stop();
     await sleep(1000);
     const frames = streams.arrivals.filter((at) => at >= windowStart && at <= windowEnd).length;
-    const msPerFrame: Record<string, number> = {};
-    let total = 0;
+    // One figure for the children: the transcoders of streams that came and went.
+    const byProcess: Record<string, number> = {};
     for (const [role, s] of Object.entries(seconds)) {
       const key = role.startsWith('ffmpeg') ? 'ffmpeg children' : role;
-      msPerFrame[key] = (msPerFrame[key] ?? 0) + (1000 * s) / Math.max(1, frames);
-      total += s;
+      byProcess[key] = (byProcess[key] ?? 0) + s;
     }
-    for (const k of Object.keys(msPerFrame)) msPerFrame[k] = +msPerFrame[k]!.toFixed(2);
-    msPerFrame.total = +((1000 * total) / Math.max(1, frames)).toFixed(2);
+    const msPerFrame = perFrame(byProcess, Math.max(1, frames));
     return { phase: kind, streams: streams.ids.length, frames, msPerFrame };
   } finally {
     await streams.close();

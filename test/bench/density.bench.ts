@@ -53,7 +53,7 @@ import { api, spawnServe, waitForHealth, type ServeChild } from '../worker/serve
 import { benchMedia, type BenchMedia } from './bench-media.js';
 import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
-import { cpuByRole } from './proc-cpu.js';
+import { cpuByRole, perFrame } from './proc-cpu.js';
 
 const MAX = Number(process.env.DENSITY_MAX ?? 8);
 const SECONDS = Number(process.env.DENSITY_SECONDS ?? 36);
@@ -89,17 +89,6 @@ interface StepResult {
   pairedBare?: number;
   vsPairedBare?: number;
   vsPairedBareFromStart?: number;
-}
-
-function perFrame(cpu: Record<string, number>, frames: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  let total = 0;
-  for (const [r, s] of Object.entries(cpu).sort()) {
-    out[r] = +((1000 * s) / frames).toFixed(2);
-    total += s;
-  }
-  out.total = +((1000 * total) / frames).toFixed(2);
-  return out;
 }
 
 let stepCount = 0;

@@ -76,3 +76,15 @@ export function cpuByRole(root: number, rootRole = 'node') {
     },
   };
 }
+
+/** CPU seconds by role over `frames` frames: ms a frame by role, and in all ("total"), to 0.01 ms. */
+export function perFrame(cpu: Record<string, number>, frames: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let total = 0;
+  for (const [r, s] of Object.entries(cpu).sort()) {
+    out[r] = +((1000 * s) / frames).toFixed(2);
+    total += s;
+  }
+  out.total = +((1000 * total) / frames).toFixed(2);
+  return out;
+}
