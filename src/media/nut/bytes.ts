@@ -5,13 +5,26 @@ export { crc32 } from '../crc32.js';
 /** Thrown by ByteReader when the buffer ends mid-structure: the caller waits for more input. */
 export const NEED_MORE: unique symbol = Symbol('need more bytes');
 
-/** A cursor over one buffer that reads NUT codings and throws NEED_MORE at the end. */
+/**
+ * A cursor over one buffer that reads NUT codings and throws NEED_MORE at the end. A demuxer keeps
+ * its readers and points them at each packet (reset) rather than making one a packet: V8's
+ * memory-reducing collections drop the shapes of objects none of which is alive at that moment,
+ * and every optimized function that read such an object is thrown away with them.
+ */
 export class ByteReader {
   constructor(
     public buf: Uint8Array,
     public pos = 0,
     public end = buf.length,
   ) {}
+
+  /** Points the reader at `buf[pos, end)`. */
+  reset(buf: Uint8Array, pos = 0, end = buf.length): this {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+    return this;
+  }
 
   get left(): number {
     return this.end - this.pos;
@@ -63,10 +76,20 @@ export class ByteReader {
   }
 }
 
-/** An append-only byte builder for NUT headers (small: headers only, never frame data). */
+/**
+ * An append-only byte builder for NUT headers (small: headers only, never frame data). A muxer
+ * keeps the writers it needs for every frame and empties them (clear), for the reason given at
+ * ByteReader.
+ */
 export class ByteWriter {
   private buf = new Uint8Array(256);
   length = 0;
+
+  /** Empties the writer (its buffer is kept). */
+  clear(): this {
+    this.length = 0;
+    return this;
+  }
 
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return;

@@ -33,6 +33,7 @@ export interface NutPacket {
 
 /** Room for the largest header (main headers with elision tables are a few KiB). */
 const SCRATCH_BYTES = 256 * 1024;
+const EMPTY = new Uint8Array(0);
 
 /** Thrown for bytes that are not valid NUT; callers map it to TRICKLE_BAD_MEDIA. */
 export class NutFormatError extends Error {
@@ -62,6 +63,9 @@ export class NutDemuxer {
   /** Read-into mode: headers and small frames land here; frames are then copied out of it. */
   private scratch?: Uint8Array;
   private scratchLen = 0;
+  /** A packet's header and a startcode packet's body: pointed at each packet in turn. */
+  private readonly head = new ByteReader(EMPTY);
+  private readonly body = new ByteReader(EMPTY);
 
   /** True once the main header and every stream header have been read. */
   get ready(): boolean {
@@ -169,7 +173,7 @@ export class NutDemuxer {
   }
 
   private startcodePacket(buf: Uint8Array, pos: number): number {
-    const r = new ByteReader(buf, pos);
+    const r = this.head.reset(buf, pos);
     const hi = r.u32();
     const lo = r.u32();
     const kind = startcodeKind(hi, lo);
@@ -185,7 +189,7 @@ export class NutDemuxer {
     const bodyStart = r.pos;
     const end = bodyStart + forward;
     if (crc32(buf, bodyStart, end) !== 0) throw new NutFormatError(`NUT ${kind} packet checksum mismatch`);
-    const body = new ByteReader(buf, bodyStart, end - 4);
+    const body = this.body.reset(buf, bodyStart, end - 4);
     if (kind === 'main') {
       if (!this.main) this.main = parseMainHeader(body);
     } else if (kind === 'stream') {
@@ -205,7 +209,7 @@ export class NutDemuxer {
   private frame(buf: Uint8Array, pos: number, out: NutPacket[]): number {
     const main = this.main;
     if (!main || !this.ready) throw new NutFormatError('NUT frame before headers');
-    const r = new ByteReader(buf, pos);
+    const r = this.head.reset(buf, pos);
     const code = main.frameCodes[r.u8()];
     let flags = code.flags;
     if (flags & FLAG_INVALID) throw new NutFormatError(`invalid NUT frame code ${buf[pos]}`);

@@ -32,6 +32,10 @@ const MSB_PTS_SHIFT = 7;
  * writer stateless and lets ffmpeg resync anywhere; the cost is ~20 bytes a frame.
  */
 export class NutMuxer {
+  /** A frame's syncpoint and frame header, and the syncpoint's body: reused for every frame. */
+  private readonly frameOut = new ByteWriter();
+  private readonly syncBody = new ByteWriter();
+
   constructor(
     readonly streams: readonly NutMuxStream[],
     readonly timeBase: TimeBase = { num: 1, den: 90_000 },
@@ -79,8 +83,8 @@ export class NutMuxer {
   frameHeader(stream: number, pts: number, size: number, key = true): Uint8Array {
     if (!Number.isSafeInteger(pts) || pts < 0) throw new RangeError(`NUT pts must be a non-negative integer, got ${pts}`);
     if (stream < 0 || stream >= this.streams.length) throw new RangeError(`no stream ${stream}`);
-    const w = new ByteWriter();
-    packet(w, 'syncpoint', new ByteWriter().v(pts).v(0).view());
+    const w = this.frameOut.clear();
+    packet(w, 'syncpoint', this.syncBody.clear().v(pts).v(0).view());
     const start = w.length;
     w.u8(key ? 0 : 1).v(stream).v(pts + 2 ** MSB_PTS_SHIFT).v(size);
     w.u32(crc32(w.view(), start));

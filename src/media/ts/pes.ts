@@ -29,12 +29,18 @@ export function readPesHeader(b: Uint8Array, len: number): PesHeader | undefined
   if ((b[6] & 0xc0) !== 0x80) return null; // the '10' marker bits
   const payloadStart = 9 + b[8];
   if (len < payloadStart) return undefined;
-  const header: PesHeader = { streamId, packetLength, payloadStart };
-  const flags = b[7] >> 6;
-  if (flags & 2 && payloadStart >= 14) header.pts = readTimestamp(b, 9);
-  if (flags === 3 && payloadStart >= 19) header.dts = readTimestamp(b, 14);
   if (packetLength !== 0 && packetLength + 6 < payloadStart) return null;
-  return header;
+  const flags = b[7] >> 6;
+  // One literal with every field (absent ones undefined), not fields added afterwards: an object
+  // built up that way has a shape that V8's memory-reducing collections drop whenever no such
+  // header is alive, throwing away every optimized function that read one.
+  return {
+    streamId,
+    packetLength,
+    payloadStart,
+    pts: flags & 2 && payloadStart >= 14 ? readTimestamp(b, 9) : undefined,
+    dts: flags === 3 && payloadStart >= 19 ? readTimestamp(b, 14) : undefined,
+  };
 }
 
 /** Where a PES starting in one transport packet has its header, when the header fits in that packet. */
