@@ -1,7 +1,8 @@
-// A memory-reducing collection (V8 makes one after a quiet spell, and when a worker's heap shrinks)
-// keeps no object shape alive that no object has at that moment, and throws away every optimized
-// function that met such a shape. The per-frame NUT and PES code keeps its shapes alive while its
-// muxer or demuxer lives, so its optimized code outlives such a collection.
+// A memory-reducing collection (V8 makes one when it judges the program idle, and when no major
+// one has run for 100 s) keeps no object shape alive that no object has at that moment, and throws
+// away every optimized function that met such a shape. The NUT muxer and demuxer keep their byte
+// writers and readers while they live, and a PES header is made whole in one literal (whose layout
+// V8 keeps with the literal), so their optimized code outlives such a collection.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
