@@ -5,8 +5,9 @@
 // V8 judges the program idle, or as a watchdog when no major collection happened for 100 s. A
 // reducing collection also drops the object layouts (maps) no live object uses any more, so the
 // optimized code that relied on them is thrown away and compiled again: in a worker carrying one
-// stream, 44 to 54 functions at once, and Node's CPU per frame a few tenths of a ms higher until
-// they are (10 to 20 s under the stream commands, see cli/hot-code.ts). V8 marks the reducer's
+// stream, about 20 functions at once (Node's own stream code; 44 to 54 before the NUT and PES
+// per-frame objects kept their layouts, see media/nut/bytes.ts), and Node's CPU per frame a few
+// tenths of a ms higher until they are (10 to 20 s under the stream commands, see cli/hot-code.ts). V8 marks the reducer's
 // collections by asking the embedder to collect all external memory, without the synchronous
 // phantom-callback processing that its external-memory-pressure collections ask for; that is how
 // they are told apart here.
