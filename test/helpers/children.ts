@@ -32,13 +32,10 @@ export async function mediaChildren(pid: number): Promise<MediaChild[]> {
     .map((m) => ({ pid: Number(m[1]), args: m[2], kind: kindOf(m[2]) }));
 }
 
-/**
- * Waits for a `kind` child of `pid` (other than those in `not`, and one whose args match
- * `match`), SIGKILLs it and returns its pid.
- */
-export async function killChild(pid: number, kind: ChildKind, opts: { not?: number[]; match?: RegExp; timeoutMs?: number } = {}): Promise<number> {
+/** Waits for a `kind` child of `pid` (other than those in `not`, and one whose args match `match`) and returns it. */
+export async function findChild(pid: number, kind: ChildKind, opts: { not?: number[]; match?: RegExp; timeoutMs?: number } = {}): Promise<MediaChild> {
   let seen: MediaChild[] = [];
-  const victim = await until(
+  return until(
     `a ${kind} of ${pid}`,
     async () => (seen = await mediaChildren(pid)).find((c) => c.kind === kind && !opts.not?.includes(c.pid) && (!opts.match || opts.match.test(c.args))),
     opts.timeoutMs ?? 30_000,
@@ -46,6 +43,11 @@ export async function killChild(pid: number, kind: ChildKind, opts: { not?: numb
   ).catch((err: Error) => {
     throw new Error(`${err.message}; children seen last: ${seen.map((c) => `${c.pid} ${c.kind ?? c.args}`).join('; ') || 'none'}`);
   });
+}
+
+/** Waits for a `kind` child of `pid` as `findChild` does, SIGKILLs it and returns its pid. */
+export async function killChild(pid: number, kind: ChildKind, opts: { not?: number[]; match?: RegExp; timeoutMs?: number } = {}): Promise<number> {
+  const victim = await findChild(pid, kind, opts);
   process.kill(victim.pid, 'SIGKILL');
   return victim.pid;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CHILD_KINDS, killChild, type ChildKind } from '../helpers/children.js';
+import { CHILD_KINDS, findChild, killChild, type ChildKind } from '../helpers/children.js';
 import { decodeErrors } from '../helpers/media.js';
 import { relayAndScratch } from './fixture.js';
 import { makeClip, missingInSpan, probe, videoPts, waitForSegments } from './media.js';
@@ -57,8 +57,14 @@ function runWithKills(name: string, file: string, kills: ChildKind[]): Promise<P
       // A steady stream (its start-up backlog drained) with most of the input still to come.
       await waitForSegments(out, 3);
       const killed: number[] = [];
-      // Each kill waits for a child the previous kills have not already taken (a replacement).
-      for (const kind of kills) killed.push(await killChild(pid, kind, { not: killed }));
+      // Each kill waits for a child the previous kills have not already taken (a replacement),
+      // and each death but the last for its own replacement, so that the worker has seen the
+      // deaths in the order they were made (two kills of different kinds a few ms apart could
+      // otherwise be noticed the other way round).
+      for (const [i, kind] of kills.entries()) {
+        killed.push(await killChild(pid, kind, { not: killed }));
+        if (i < kills.length - 1) await findChild(pid, kind, { not: killed });
+      }
     },
   });
 }
