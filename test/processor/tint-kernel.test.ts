@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { tintYuv, type TintChannel } from '../../processors/red-tint.js';
-import { tintSimdAvailable } from '../../src/image/tint-simd.js';
+import { kernelOffset, tintSimdAvailable } from '../../src/image/tint-simd.js';
 import { frameBytes, yuvPlanes } from '../../src/media/pixel-format.js';
 import { TIME_BASE_90K, type VideoFrame } from '../../src/media/frames.js';
 import { WASM_SOURCES, compileWat, modulePath, renderModule } from '../tools/wasm.js';
@@ -120,6 +120,34 @@ test('amounts beyond ±255 act as ±255 and fractions are rounded, on both paths
   const d = bothWays(64, 8, data, 'blue', 77, [{}, {}]);
   assert.deepEqual(c.simd, d.simd);
   assert.deepEqual(c.tables, d.simd);
+});
+
+test('a frame that is a view at any offset into a larger buffer gets the tables\' pixels, and the bytes around it stay as they were', () => {
+  const [w, h] = [64, 8];
+  const size = frameBytes('yuv420p', w, h);
+  for (const offset of [0, 1, 15, 16, 17, 2032, 2048, 4080, 4095, 5000]) {
+    const whole = bytes(offset + size + 64, offset + 1);
+    const simdBuffer = whole.slice();
+    const tablesBuffer = whole.slice();
+    tintYuv(yuvFrame(w, h, simdBuffer.subarray(offset, offset + size)), 'red', 77, {});
+    tintYuv(yuvFrame(w, h, tablesBuffer.subarray(offset, offset + size)), 'red', 77, {}, 'tables');
+    const at = firstDifference(simdBuffer, tablesBuffer);
+    assert.equal(at, -1, `offset ${offset}: byte ${at} is ${simdBuffer[at]} from the kernel, ${tablesBuffer[at]} from the tables`);
+    assert.deepEqual(simdBuffer.subarray(0, offset), whole.subarray(0, offset), `offset ${offset}: bytes before the frame`);
+    assert.deepEqual(simdBuffer.subarray(offset + size), whole.subarray(offset + size), `offset ${offset}: bytes after the frame`);
+    assert.notEqual(firstDifference(simdBuffer, whole), -1, `offset ${offset}: the tint changed nothing`);
+  }
+});
+
+test('the frame\'s place in the kernel\'s memory is 16-byte aligned and 1–3 KiB from its own bytes modulo 4 KiB, both ways round (no 4K aliasing in either copy)', () => {
+  for (let byteOffset = 0; byteOffset < 8192; byteOffset++) {
+    const at = kernelOffset(byteOffset);
+    const address = 16 + byteOffset; // a large allocation's bytes start 16 bytes into a page (glibc)
+    assert.equal(at % 16, 0, `offset ${byteOffset}: ${at}`);
+    for (const distance of [(((at - address) % 4096) + 4096) % 4096, (((address - at) % 4096) + 4096) % 4096]) {
+      assert.ok(distance >= 1024 && distance <= 3072, `offset ${byteOffset}: placed at ${at}, ${distance} bytes apart modulo 4 KiB`);
+    }
+  }
 });
 
 test('a buffer shorter than its frame size is left to the tables (no throw, the same bytes as the tables give)', () => {
