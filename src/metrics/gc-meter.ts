@@ -7,10 +7,10 @@
 // optimized code that relied on them is thrown away and compiled again: in a worker carrying one
 // stream, about 20 functions at once (Node's own stream code; 44 to 54 before the NUT and PES
 // per-frame objects kept their layouts, see media/nut/bytes.ts), and Node's CPU per frame a few
-// tenths of a ms higher until they are (10 to 20 s under the stream commands, see cli/hot-code.ts). V8 marks the reducer's
-// collections by asking the embedder to collect all external memory, without the synchronous
-// phantom-callback processing that its external-memory-pressure collections ask for; that is how
-// they are told apart here.
+// tenths of a ms higher until they are (10 to 20 s under the stream commands, see
+// cli/hot-code.ts). V8 marks the reducer's collections by asking the embedder to collect all
+// external memory, without the synchronous phantom-callback processing that its
+// external-memory-pressure collections ask for; that is how they are told apart here.
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 
 export type GcKind = 'major' | 'reducing' | 'minor' | 'incremental' | 'weakcb';
