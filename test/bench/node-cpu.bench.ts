@@ -5,6 +5,10 @@
 // each segment's bytes through a `cat` child and back to the relay (floor-worker.ts), with the same
 // two socket hops a frame as passthrough. Each round prints Node's share against it.
 //
+// Node's figure is split into its main thread and its other threads (V8's optimizing compiler and
+// its garbage collector's helpers, libuv's pool). In a fresh process's first minute the other
+// threads are mostly V8 still compiling the stream's code; NODE_CPU_WARM_S=70 measures past that.
+//
 // Linux only. Env: NODE_CPU_PROCESSORS (default floor,passthrough,red-tint), NODE_CPU_WARM_S (10),
 // NODE_CPU_WINDOW_S (20), NODE_CPU_ROUNDS (2; processors are taken in turn, every figure printed).
 import { existsSync, readFileSync } from 'node:fs';
@@ -40,10 +44,12 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   const fed = feed(url('in'), clip, true, () => frames++).catch(() => undefined);
   await sleep(WARM_S * 1000);
   const kids = childrenOf(pid);
-  const before = [pid, ...kids].map(cpuOf);
+  const before = [pid, ...kids].map((p) => cpuOf(p));
+  const mainBefore = cpuOf(pid, pid);
   const f0 = frames;
   await sleep(WINDOW_S * 1000);
-  const after = [pid, ...kids].map(cpuOf);
+  const after = [pid, ...kids].map((p) => cpuOf(p));
+  const mainAfter = cpuOf(pid, pid);
   const count = frames - f0;
   /** Process i's CPU per frame over the window (ms), or undefined when it was gone. */
   const perFrame = (i: number) => {
@@ -56,6 +62,12 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   };
   console.log(`${processor}: ${count} frames in ${WINDOW_S} s after ${WARM_S} s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
   console.log(`  ${(processor === 'floor' ? 'Node (floor worker)' : 'Node (trickle process)').padEnd(34)} ${per(0)}`);
+  const node = perFrame(0);
+  if (node && mainBefore && mainAfter) {
+    // The rest is V8's helper threads (optimizing compiler, concurrent marking, sweeping) and libuv's.
+    const main = (mainAfter.user + mainAfter.sys - mainBefore.user - mainBefore.sys) / count;
+    console.log(`    ${'of which its main thread'.padEnd(32)} ${main.toFixed(2)} ms, its other threads ${(node.all - main).toFixed(2)} ms`);
+  }
   kids.forEach((k, i) => console.log(`  ${childRole(k).padEnd(34)} ${per(i + 1)}`));
   child.kill('SIGINT');
   await child;

@@ -5,10 +5,13 @@ import { kindOf } from '../helpers/children.js';
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const HZ = 100;
 
-/** User and system CPU of `pid` so far, in ms; undefined once it is gone. */
-export function cpuOf(pid: number): { user: number; sys: number } | undefined {
+/**
+ * User and system CPU of `pid` so far, in ms (all its threads); with `thread`, of that thread alone
+ * (a process's main thread has the process's own id). Undefined once it is gone.
+ */
+export function cpuOf(pid: number, thread?: number): { user: number; sys: number } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { user: (Number(f[11]) * 1000) / HZ, sys: (Number(f[12]) * 1000) / HZ };
   } catch {
