@@ -44,14 +44,15 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   const fed = feed(url('in'), clip, true, () => frames++).catch(() => undefined);
   await sleep(WARM_S * 1000);
   const kids = childrenOf(pid);
-  const before = [pid, ...kids].map((p) => cpuOf(p));
-  const mainBefore = cpuOf(pid, pid);
+  // Each process's CPU, then the worker's main thread's alone (entry MAIN).
+  const read = () => [...[pid, ...kids].map((p) => cpuOf(p)), cpuOf(pid, pid)];
+  const MAIN = kids.length + 1;
+  const before = read();
   const f0 = frames;
   await sleep(WINDOW_S * 1000);
-  const after = [pid, ...kids].map((p) => cpuOf(p));
-  const mainAfter = cpuOf(pid, pid);
+  const after = read();
   const count = frames - f0;
-  /** Process i's CPU per frame over the window (ms), or undefined when it was gone. */
+  /** Entry i's CPU per frame over the window (ms), or undefined when it was gone. */
   const perFrame = (i: number) => {
     const a = after[i], b = before[i];
     return a && b ? { all: (a.user + a.sys - b.user - b.sys) / count, user: (a.user - b.user) / count, sys: (a.sys - b.sys) / count } : undefined;
@@ -63,11 +64,9 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   console.log(`${processor}: ${count} frames in ${WINDOW_S} s after ${WARM_S} s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
   console.log(`  ${(processor === 'floor' ? 'Node (floor worker)' : 'Node (trickle process)').padEnd(34)} ${per(0)}`);
   const node = perFrame(0);
-  if (node && mainBefore && mainAfter) {
-    // The rest is V8's helper threads (optimizing compiler, concurrent marking, sweeping) and libuv's.
-    const main = (mainAfter.user + mainAfter.sys - mainBefore.user - mainBefore.sys) / count;
-    console.log(`    ${'of which its main thread'.padEnd(32)} ${main.toFixed(2)} ms, its other threads ${(node.all - main).toFixed(2)} ms`);
-  }
+  const main = perFrame(MAIN);
+  // The rest is V8's helper threads (optimizing compiler, concurrent marking, sweeping) and libuv's.
+  if (node && main) console.log(`    ${'of which its main thread'.padEnd(32)} ${main.all.toFixed(2)} ms, its other threads ${(node.all - main.all).toFixed(2)} ms`);
   kids.forEach((k, i) => console.log(`  ${childRole(k).padEnd(34)} ${per(i + 1)}`));
   child.kill('SIGINT');
   await child;
