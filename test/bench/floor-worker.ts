@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { waitForChannel } from '../../src/pipeline/wait-channel.js';
+import { deleteChannelAndExit, endsInput, getSegment, postSegment } from './worker-http.js';
 
 const [inUrl, outUrl] = process.argv.slice(2) as [string, string];
 const agent = new http.Agent({ keepAlive: true });
@@ -26,22 +27,15 @@ cat.stdout!.on('data', (chunk: Buffer) => {
   if (inputDone && pending === 0) segmentDone?.();
 });
 
-function get(seq: number): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => http.get(`${inUrl}/${seq}`, { agent }, resolve).on('error', reject));
-}
-
 async function run(): Promise<void> {
   if (!(await waitForChannel(inUrl))) return;
   for (let seq = 0; ; seq++) {
-    const res = await get(seq);
-    if (res.statusCode !== 200 || res.headers['lp-trickle-closed'] !== undefined) {
+    const res = await getSegment(inUrl, seq, agent);
+    if (endsInput(res)) {
       res.resume();
       break;
     }
-    const req = http.request(`${outUrl}/${seq}`, { method: 'POST', agent, headers: { 'content-type': 'video/mp2t', 'transfer-encoding': 'chunked' } });
-    req.on('response', (r) => r.resume());
-    req.on('error', () => undefined);
-    req.setNoDelay?.(true);
+    const req = postSegment(outUrl, seq, agent);
     post = req;
     inputDone = false;
     const done = new Promise<void>((resolve) => (segmentDone = resolve));
@@ -57,12 +51,7 @@ async function run(): Promise<void> {
   }
 }
 
-/** Closes the output channel (its readers see the end), then exits. */
-function finish(code: number): void {
-  const del = http.request(outUrl, { method: 'DELETE', agent }, (r) => r.resume().on('end', () => process.exit(code)));
-  del.on('error', () => process.exit(code));
-  del.end();
-}
+const finish = (code: number) => deleteChannelAndExit(outUrl, agent, code);
 
 process.once('SIGINT', () => finish(0));
 run().then(
