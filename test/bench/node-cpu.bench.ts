@@ -3,13 +3,17 @@
 //
 // The baseline, `floor`, is the least a Node worker can do with the same feed: a script that sends
 // each segment's bytes through a `cat` child and back to the relay (floor-worker.ts), with the same
-// two socket hops a frame as passthrough. Each round prints Node's share against it.
+// two socket hops a frame as passthrough. A second baseline, `transcode-floor`, adds trickle's own
+// parsing and the same transcoding ffmpeg as passthrough, with every stage a plain callback on the
+// chunk in hand (transcode-floor-worker.ts). Each round prints Node's share against both: what the
+// I/O costs, what the parsing adds, and what the rest of trickle's pipeline adds to them.
 //
 // Node's figure is split into its main thread and its other threads (V8's optimizing compiler and
 // its garbage collector's helpers, libuv's pool). In a fresh process's first minute the other
 // threads are mostly V8 still compiling the stream's code; NODE_CPU_WARM_S=70 measures past that.
 //
-// Linux only. Env: NODE_CPU_PROCESSORS (default floor,passthrough,red-tint), NODE_CPU_WARM_S (10),
+// Linux only. Env: NODE_CPU_PROCESSORS (default
+// floor,transcode-floor,passthrough,red-tint), NODE_CPU_WARM_S (10),
 // NODE_CPU_WINDOW_S (20), NODE_CPU_ROUNDS (2; processors are taken in turn, every figure printed).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,8 +26,12 @@ import { drainChannel } from './drain.js';
 import { feed } from './live-feed.js';
 import { childRole, childrenOf, cpuOf } from './proc-cpu.js';
 
-const PROCESSORS = (process.env.NODE_CPU_PROCESSORS ?? 'floor,passthrough,red-tint').split(',');
-const FLOOR = fileURLToPath(new URL('./floor-worker.js', import.meta.url));
+const PROCESSORS = (process.env.NODE_CPU_PROCESSORS ?? 'floor,transcode-floor,passthrough,red-tint').split(',');
+/** The baseline workers, by name. */
+const WORKERS: Record<string, { script: string; role: string }> = {
+  floor: { script: fileURLToPath(new URL('./floor-worker.js', import.meta.url)), role: 'floor worker' },
+  'transcode-floor': { script: fileURLToPath(new URL('./transcode-floor-worker.js', import.meta.url)), role: 'transcode floor worker' },
+};
 const WARM_S = Number(process.env.NODE_CPU_WARM_S ?? 10);
 const WINDOW_S = Number(process.env.NODE_CPU_WINDOW_S ?? 20);
 const ROUNDS = Number(process.env.NODE_CPU_ROUNDS ?? 2);
@@ -33,9 +41,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function measure(relayUrl: string, clip: string, processor: string, n: number): Promise<number | undefined> {
   const url = (c: string) => `${relayUrl}cpu${n}-${c}`;
   const timeout = (WARM_S + WINDOW_S + 60) * 1000;
-  const child =
-    processor === 'floor'
-      ? execa(process.execPath, [FLOOR, url('in'), url('out')], { reject: false, timeout, forceKillAfterDelay: 5000, cleanup: true })
+  const worker = WORKERS[processor];
+  const child = worker
+    ? execa(process.execPath, [worker.script, url('in'), url('out')], { reject: false, timeout, forceKillAfterDelay: 5000, cleanup: true })
       : spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '-q'], { timeout });
   const pid = child.pid!;
   const drainer = drainChannel(url('out'));
@@ -62,7 +70,7 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
     return c ? `${c.all.toFixed(2)} ms (user ${c.user.toFixed(2)}, sys ${c.sys.toFixed(2)})` : 'gone';
   };
   console.log(`${processor}: ${count} frames in ${WINDOW_S} s after ${WARM_S} s; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
-  console.log(`  ${(processor === 'floor' ? 'Node (floor worker)' : 'Node (trickle process)').padEnd(34)} ${per(0)}`);
+  console.log(`  ${`Node (${worker?.role ?? 'trickle process'})`.padEnd(34)} ${per(0)}`);
   const node = perFrame(0);
   const main = perFrame(MAIN);
   // The rest is V8's helper threads (optimizing compiler, concurrent marking, sweeping) and libuv's.
@@ -86,10 +94,12 @@ if (!existsSync('/proc/self/stat')) {
     for (let r = 0; r < ROUNDS; r++) {
       const node: Record<string, number | undefined> = {};
       for (const p of PROCESSORS) node[p] = await measure(relay.url, clip, p, n++);
-      const floor = node.floor;
-      if (floor) {
-        const vs = Object.entries(node).flatMap(([p, ms]) => (p !== 'floor' && ms ? [`${p} ${(ms / floor).toFixed(2)}×`] : []));
-        console.log(`round ${r + 1}: Node's share against the floor worker's (${floor.toFixed(2)} ms a frame): ${vs.join(', ')}`);
+      for (const [name, { role }] of Object.entries(WORKERS)) {
+        const base = node[name];
+        if (!base) continue;
+        // The floor is the least of all: set against another baseline it says nothing new.
+        const vs = Object.entries(node).flatMap(([p, ms]) => (p !== name && p !== 'floor' && ms ? [`${p} ${(ms / base).toFixed(2)}×`] : []));
+        console.log(`round ${r + 1}: Node's share against the ${role}'s (${base.toFixed(2)} ms a frame): ${vs.join(', ')}`);
       }
     }
   } finally {
