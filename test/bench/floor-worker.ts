@@ -8,8 +8,7 @@
 // then deletes the output channel).
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { waitForChannel } from '../../src/pipeline/wait-channel.js';
-import { deleteChannelAndExit, endsInput, getSegment, postSegment } from './worker-http.js';
+import { deleteChannelAndExit, eachSegment, postSegment } from './worker-http.js';
 
 const [inUrl, outUrl] = process.argv.slice(2) as [string, string];
 const agent = new http.Agent({ keepAlive: true });
@@ -27,14 +26,9 @@ cat.stdout!.on('data', (chunk: Buffer) => {
   if (inputDone && pending === 0) segmentDone?.();
 });
 
-async function run(): Promise<void> {
-  if (!(await waitForChannel(inUrl))) return;
-  for (let seq = 0; ; seq++) {
-    const res = await getSegment(inUrl, seq, agent);
-    if (endsInput(res)) {
-      res.resume();
-      break;
-    }
+/** Each input segment through the child and out as the output segment of the same seq. */
+function run(): Promise<void> {
+  return eachSegment(inUrl, agent, async (res, seq) => {
     const req = postSegment(outUrl, seq, agent);
     post = req;
     inputDone = false;
@@ -48,7 +42,7 @@ async function run(): Promise<void> {
     if (pending === 0) segmentDone?.();
     await done;
     req.end();
-  }
+  });
 }
 
 const finish = (code: number) => deleteChannelAndExit(outUrl, agent, code);

@@ -99,7 +99,7 @@ if (!existsSync('/proc/self/stat')) {
         if (!base) continue;
         // The floor is the least of all: set against another baseline it says nothing new.
         const vs = Object.entries(node).flatMap(([p, ms]) => (p !== name && p !== 'floor' && ms ? [`${p} ${(ms / base).toFixed(2)}×`] : []));
-        console.log(`round ${r + 1}: Node's share against the ${role}'s (${base.toFixed(2)} ms a frame): ${vs.join(', ')}`);
+        if (vs.length) console.log(`round ${r + 1}: Node's share against the ${role}'s (${base.toFixed(2)} ms a frame): ${vs.join(', ')}`);
       }
     }
   } finally {

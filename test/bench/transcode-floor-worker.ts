@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { optimizeHotCodeSooner } from '../../src/cli/hot-code.js';
 import { startMajorGcByOldGenerationGrowth } from '../../src/cli/major-gc.js';
-import { deleteChannelAndExit, endsInput, getSegment, postSegment } from './worker-http.js';
+import { deleteChannelAndExit, eachSegment, postSegment } from './worker-http.js';
 
 // The same V8 settings as trickle's stream commands, set before the per-frame code is loaded.
 optimizeHotCodeSooner();
@@ -28,7 +28,6 @@ const { TsMuxer } = await import('../../src/media/ts/muxer.js');
 const { TsSegmenter } = await import('../../src/media/ts/segmenter.js');
 const { NUT_VIDEO_FOURCC } = await import('../../src/media/ts/stream-types.js');
 const { videoTranscoderArgs } = await import('../../src/media/transcoder-args.js');
-const { waitForChannel } = await import('../../src/pipeline/wait-channel.js');
 
 const [inUrl, outUrl] = process.argv.slice(2) as [string, string];
 const agent = new http.Agent({ keepAlive: true });
@@ -92,17 +91,12 @@ function input(chunk: Buffer): void {
   }
 }
 
+/** The input's bytes into the demuxer as they arrive; the transcoder's input ends with the channel. */
 async function run(): Promise<void> {
-  if (!(await waitForChannel(inUrl))) return;
-  for (let seq = 0; ; seq++) {
-    const res = await getSegment(inUrl, seq, agent);
-    if (endsInput(res)) {
-      res.resume();
-      break;
-    }
+  await eachSegment(inUrl, agent, async (res) => {
     res.on('data', input);
     await new Promise<void>((resolve) => res.once('end', resolve));
-  }
+  });
   transcoder.stdin!.end();
 }
 
