@@ -44,7 +44,7 @@ async function measure(relayUrl: string, clip: string, processor: string, n: num
   const worker = WORKERS[processor];
   const child = worker
     ? execa(process.execPath, [worker.script, url('in'), url('out')], { reject: false, timeout, forceKillAfterDelay: 5000, cleanup: true })
-      : spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '-q'], { timeout });
+    : spawnCli(['process', '--in', url('in'), '--out', url('out'), '--processor', processor, '--wait', '-q'], { timeout });
   const pid = child.pid!;
   const drainer = drainChannel(url('out'));
   let frames = 0;
@@ -94,13 +94,14 @@ if (!existsSync('/proc/self/stat')) {
     for (let r = 0; r < ROUNDS; r++) {
       const node: Record<string, number | undefined> = {};
       for (const p of PROCESSORS) node[p] = await measure(relay.url, clip, p, n++);
-      for (const [name, { role }] of Object.entries(WORKERS)) {
+      // Each baseline against what the run takes after it (the floor first: the transcode floor too).
+      PROCESSORS.forEach((name, i) => {
         const base = node[name];
-        if (!base) continue;
-        // The floor is the least of all: set against another baseline it says nothing new.
-        const vs = Object.entries(node).flatMap(([p, ms]) => (p !== name && p !== 'floor' && ms ? [`${p} ${(ms / base).toFixed(2)}×`] : []));
+        const role = WORKERS[name]?.role;
+        if (!role || !base) return;
+        const vs = PROCESSORS.slice(i + 1).flatMap((p) => (node[p] ? [`${p} ${(node[p]! / base).toFixed(2)}×`] : []));
         if (vs.length) console.log(`round ${r + 1}: Node's share against the ${role}'s (${base.toFixed(2)} ms a frame): ${vs.join(', ')}`);
-      }
+      });
     }
   } finally {
     await relay.close();

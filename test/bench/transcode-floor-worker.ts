@@ -9,7 +9,6 @@
 //
 // Usage: node transcode-floor-worker.js IN_URL OUT_URL (ends when the input channel closes or on
 // SIGINT, and then deletes the output channel).
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { optimizeHotCodeSooner } from '../../src/cli/hot-code.js';
 import { startMajorGcByOldGenerationGrowth } from '../../src/cli/major-gc.js';
@@ -18,7 +17,7 @@ import { deleteChannelAndExit, eachSegment, postSegment } from './worker-http.js
 // The same V8 settings as trickle's stream commands, set before the per-frame code is loaded.
 optimizeHotCodeSooner();
 startMajorGcByOldGenerationGrowth();
-const { resolveFfmpeg } = await import('../../src/media/ffmpeg.js');
+const { spawnFfmpeg } = await import('../../src/media/ffmpeg.js');
 const { to90k } = await import('../../src/media/nut-frames.js');
 const { NutDemuxer } = await import('../../src/media/nut/demuxer.js');
 const { NutMuxer } = await import('../../src/media/nut/muxer.js');
@@ -32,9 +31,8 @@ const { videoTranscoderArgs } = await import('../../src/media/transcoder-args.js
 const [inUrl, outUrl] = process.argv.slice(2) as [string, string];
 const agent = new http.Agent({ keepAlive: true });
 const media = mediaSettings({});
-const transcoder = spawn(resolveFfmpeg().path, ['-hide_banner', '-nostdin', ...videoTranscoderArgs(media, { width: media.width, height: media.height })], {
-  stdio: ['pipe', 'pipe', 'ignore'],
-});
+// Its stderr is not read here, so it goes nowhere rather than into a pipe that could fill.
+const transcoder = spawnFfmpeg(videoTranscoderArgs(media, { width: media.width, height: media.height }), { extra: { stderr: 'ignore' } });
 transcoder.stdin!.on('error', () => undefined);
 
 const demuxer = new TsDemuxer();
